@@ -1,0 +1,2 @@
+var PI = 3.14;
+exports.area = function (r) { return PI * r * r; };

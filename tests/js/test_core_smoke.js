@@ -1,0 +1,21 @@
+var sys = require("sys"), assert = require("assert");
+var c = require("./modules/circle");
+assert.equal(c.area(1), 3.14);
+sys.puts(sys.inspect({a:[1,2,{b:null}], f: function foo(){}, s:"x"}));
+var p = new process.Promise();
+setTimeout(function(){ p.emitSuccess(1,2) }, 20);
+var v = p.wait();
+assert.deepEqual(v, [1,2]);
+var t0 = Date.now();
+var order = [];
+setTimeout(function(){ order.push("b") }, 5);
+setTimeout(function(){ order.push("a") }, 0);
+setTimeout(function(){ order.push("c") }, 5);
+process.nextTick(function(){ order.push("tick") });
+var iv = 0, id = setInterval(function(x){ iv += x; if (iv >= 3) clearInterval(id) }, 1, 1);
+var q = new process.Promise(); q.timeout(10); q.addErrback(function(e){ order.push(e.message) });
+process.addListener("exit", function (code) {
+  assert.deepEqual(order, ["tick","a","b","c","timeout"]);
+  assert.equal(iv, 3);
+  sys.puts("exit ok " + code + " " + JSON.stringify(process.memoryUsage()) + " " + JSON.stringify([1,{x:process.ARGV}]));
+});

@@ -1,0 +1,57 @@
+"""Running JavaScript programs under the runtime, as a user would, in a
+child process (`python -m twisted_node script.js args...`)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+JS_DIR = os.path.join(HERE, "js")
+PROJECT = os.path.dirname(HERE)
+
+
+def runtime_command(script: str, *args: str) -> list[str]:
+    return [sys.executable, "-m", "twisted_node", script, *args]
+
+
+def child_env(env: dict | None = None) -> dict:
+    """The environment for a runtime child: the test's own, plus `env`, with
+    this checkout importable even when the project is not installed."""
+    merged = dict(os.environ)
+    merged["PYTHONPATH"] = os.pathsep.join(
+        p for p in (PROJECT, merged.get("PYTHONPATH")) if p
+    )
+    if env:
+        merged.update(env)
+    return merged
+
+
+def run_js(script: str, *args: str, env=None, stdin=None, timeout=60, cwd=None):
+    """Run `script` to its end: (exit status, stdout bytes, stderr bytes).
+
+    `stdin` is bytes to feed (or None for an empty stdin). A program still
+    running after `timeout` seconds is killed and the test fails with what it
+    had printed.
+    """
+    if not os.path.isabs(script):
+        script = os.path.join(JS_DIR, script)
+    proc = subprocess.Popen(
+        runtime_command(script, *args),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=child_env(env),
+        cwd=cwd or os.path.dirname(script),
+    )
+    try:
+        out, err = proc.communicate(stdin or b"", timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+        raise AssertionError(
+            f"{script} still running after {timeout}s\n--- stdout\n{out.decode(errors='replace')}"
+            f"\n--- stderr\n{err.decode(errors='replace')}"
+        ) from None
+    return proc.returncode, out, err

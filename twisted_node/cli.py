@@ -1,0 +1,88 @@
+"""twisted-node and twisted-node-repl: argument parsing, then a Runtime."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+
+REPL_PROGRAM = 'require("repl").start("node> ");'
+
+
+def _parser(prog: str) -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog=prog,
+        description="Run a Node.js v0.1 program on Twisted (V8 through STPyV8).",
+    )
+    p.add_argument("--version", action="version", version=_version())
+    p.add_argument("script", nargs="?", help="the program to run; none starts the REPL")
+    p.add_argument("args", nargs=argparse.REMAINDER, help="arguments, as process.ARGV[2:]")
+    return p
+
+
+def _version() -> str:
+    from twisted_node import __version__
+
+    return f"twisted-node {__version__}"
+
+
+def _executable() -> str:
+    """process.ARGV[0]: the command as typed, like Node's "node"."""
+    argv0 = sys.argv[0]
+    return "twisted-node" if argv0.endswith("__main__.py") or not argv0 else argv0
+
+
+def run(script: str | None, args: list[str], executable: str) -> int:
+    """Run one program on the global reactor until it ends; its exit status."""
+    from twisted.internet import reactor
+
+    from twisted_node.protocols import stdio
+    from twisted_node.runtime import Runtime
+
+    runtime = Runtime(script, args, reactor=reactor, executable=executable)
+    status: list[int] = []
+
+    def finished(code):
+        status.append(code)
+        if reactor.running:
+            reactor.stop()
+
+    def begin():
+        # Node's defaults, not Twisted's: SIGINT and SIGTERM kill the program
+        # (unless it listens for them), they do not stop the reactor politely.
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        if script is None:
+            runtime.run_source(REPL_PROGRAM, "repl")
+        else:
+            runtime.start()
+
+    runtime.whenFinished().addCallback(finished)
+    reactor.callWhenRunning(begin)
+    reactor.run()
+    stdio.flush_stdout()
+    return status[0] if status else 1
+
+
+def main(argv: list[str] | None = None) -> None:
+    options = _parser("twisted-node").parse_args(argv)
+    if options.script is not None and not os.path.isfile(options.script):
+        sys.stderr.write(f"twisted-node: cannot open script {options.script!r}: no such file\n")
+        sys.exit(1)
+    code = run(options.script, options.args, _executable())
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # os._exit: V8's own teardown at interpreter exit is slow and can crash
+    # when contexts are still alive; everything of ours is flushed by now.
+    os._exit(code)
+
+
+def repl_main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(prog="twisted-node-repl", description="The Node.js v0.1 REPL on Twisted.")
+    p.add_argument("--version", action="version", version=_version())
+    p.parse_args(argv)
+    code = run(None, [], "twisted-node-repl")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

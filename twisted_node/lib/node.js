@@ -1,0 +1,600 @@
+// Bootstrap: builds process, process.EventEmitter, process.Promise, timers,
+// require and the globals, then hands Python the functions it calls into:
+// the door (every call from Python into JS), runMain, finish, and the
+// promise helpers used by jsbridge/promises.py.
+(function (natives) {
+  var GLOBAL = this || (0, eval)("this");
+  GLOBAL.GLOBAL = GLOBAL;
+
+  var process = GLOBAL.process = {};
+  var EXIT = {};          // thrown by process.exit to unwind the JS stack
+  var exiting = false;    // "exit" has been emitted (or is being emitted)
+  var depth = 0;          // calls from Python currently on the stack
+
+  // First of all: how Python binds a JS function to the door (bindings made
+  // during this bootstrap already need it; `door` is hoisted).
+  natives.setDoorBinder(function (fn) {
+    return function () { return door(fn, arguments); };
+  });
+
+  // --- inheritance and EventEmitter --------------------------------------
+
+  function inherits(ctor, superCtor) {
+    var F = function () {};
+    F.prototype = superCtor.prototype;
+    ctor.super_ = superCtor;
+    ctor.prototype = new F();
+    ctor.prototype.constructor = ctor;
+  }
+  process.inherits = inherits;
+
+  function EventEmitter() {}
+  process.EventEmitter = EventEmitter;
+
+  EventEmitter.prototype.addListener = function (type, listener) {
+    if (typeof listener !== "function") {
+      throw new TypeError("addListener(" + JSON.stringify(String(type)) +
+                          ", listener): listener must be a function");
+    }
+    if (!this._events) this._events = {};
+    // "newListener" goes out before the listener is added, so a listener for
+    // "newListener" itself is not told about itself.
+    if (this._events.newListener) this.emit("newListener", type, listener);
+    var list = this._events[type];
+    if (!list) this._events[type] = [listener];
+    else list.push(listener);
+    return this;
+  };
+
+  EventEmitter.prototype.removeListener = function (type, listener) {
+    var list = this._events && this._events[type];
+    if (list) {
+      var i = list.indexOf(listener);
+      if (i >= 0) list.splice(i, 1);
+    }
+    return this;
+  };
+
+  EventEmitter.prototype.listeners = function (type) {
+    if (!this._events) this._events = {};
+    if (!this._events[type]) this._events[type] = [];
+    return this._events[type];
+  };
+
+  EventEmitter.prototype.emit = function (type) {
+    var list = this._events && this._events[type];
+    if (!list || list.length === 0) return false;
+    var n = arguments.length, args, i;
+    if (list.length === 1) {
+      // The common case, without copying anything.
+      var f = list[0];
+      if (n === 1) f.call(this);
+      else if (n === 2) f.call(this, arguments[1]);
+      else if (n === 3) f.call(this, arguments[1], arguments[2]);
+      else f.apply(this, Array.prototype.slice.call(arguments, 1));
+      return true;
+    }
+    args = Array.prototype.slice.call(arguments, 1);
+    list = list.slice(); // listeners removed during the emit still see this one
+    for (i = 0; i < list.length; i++) list[i].apply(this, args);
+    return true;
+  };
+
+  // --- Promise --------------------------------------------------------------
+
+  function Promise() {
+    EventEmitter.call(this);
+    this.hasFired = false;   // false, "success", "error" or "cancel"
+    this._values = undefined;
+    this._timeoutMs = undefined;
+    this._timer = null;
+  }
+  inherits(Promise, EventEmitter);
+  process.Promise = Promise;
+
+  function fire(promise, kind, args) {
+    if (promise.hasFired) return;
+    promise.hasFired = kind;
+    promise._values = Array.prototype.slice.call(args);
+    promise._clearTimeout();
+    if (kind === "error" && promise.listeners("error").length === 0) {
+      // An error nobody handles must not vanish: unless an errback is added
+      // in the same tick, it becomes an uncaught exception.
+      process.nextTick(function () {
+        if (promise.listeners("error").length === 0 && !promise._handled) {
+          throw errorFromValues(promise._values, "Unhandled promise error");
+        }
+      });
+    }
+    EventEmitter.prototype.emit.apply(promise, [kind].concat(promise._values));
+  }
+
+  Promise.prototype.emitSuccess = function () { fire(this, "success", arguments); };
+  Promise.prototype.emitError = function () { fire(this, "error", arguments); };
+  Promise.prototype.emitCancel = function () {
+    this._clearTimeout();
+    EventEmitter.prototype.emit.apply(this, ["cancel"].concat(Array.prototype.slice.call(arguments)));
+  };
+  // The manual notes that emit("success", ...) should work like emitSuccess.
+  Promise.prototype.emit = function (type) {
+    if (type === "success" || type === "error") {
+      return fire(this, type, Array.prototype.slice.call(arguments, 1));
+    }
+    return EventEmitter.prototype.emit.apply(this, arguments);
+  };
+
+  function later(promise, kind, listener) {
+    // A listener added after the promise fired is called at once, with the
+    // values it fired with.
+    if (promise.hasFired === kind) listener.apply(promise, promise._values);
+    else promise.addListener(kind, listener);
+    return promise;
+  }
+  Promise.prototype.addCallback = function (f) { return later(this, "success", f); };
+  Promise.prototype.addErrback = function (f) {
+    this._handled = true;
+    return later(this, "error", f);
+  };
+  Promise.prototype.addCancelback = function (f) { return this.addListener("cancel", f); };
+
+  Promise.prototype.cancel = function () {
+    if (this._events) {
+      this._events.success = [];
+      this._events.error = [];
+    }
+    this._handled = true;
+    this._clearTimeout();
+    this.emitCancel();
+  };
+
+  Promise.prototype._clearTimeout = function () {
+    if (this._timer !== null) {
+      clearTimeout(this._timer);
+      this._timer = null;
+    }
+  };
+
+  Promise.prototype.timeout = function (ms) {
+    if (ms === undefined) return this._timeoutMs;
+    this._timeoutMs = ms;
+    this._clearTimeout();
+    if (this.hasFired) return this;
+    var self = this;
+    this._timer = setTimeout(function () {
+      self._timer = null;
+      self.emitError(new Error("timeout"));
+    }, ms);
+    return this;
+  };
+
+  Promise.prototype.wait = function () {
+    var self = this;
+    if (!this.hasFired) {
+      this._handled = true; // wait() itself handles the error: it throws it
+      natives.wait(function () { return self.hasFired === "success" || self.hasFired === "error"; });
+    }
+    var values = this._values;
+    if (this.hasFired === "error") throw errorFromValues(values, "promise failed");
+    return values.length === 1 ? values[0] : values.length === 0 ? undefined : values;
+  };
+
+  function errorFromValues(values, what) {
+    if (values.length > 0 && values[0] instanceof Error) return values[0];
+    var text = values.length === 0 ? what :
+      values.map(function (v) { return typeof v === "string" ? v : JSON.stringify(v); }).join(", ");
+    var e = new Error(text);
+    e.values = values;
+    return e;
+  }
+
+  // --- nextTick, the door, uncaught exceptions, exit -------------------------
+
+  var tickQueue = [];
+  process.nextTick = function (callback) {
+    if (typeof callback !== "function") throw new TypeError("nextTick(callback): callback must be a function");
+    tickQueue.push(callback);
+  };
+
+  function runTicks() {
+    while (tickQueue.length > 0 && !exiting) {
+      var queue = tickQueue;
+      tickQueue = [];
+      for (var i = 0; i < queue.length && !exiting; i++) {
+        try { queue[i](); } catch (e) { uncaught(e); }
+      }
+    }
+  }
+
+  function stackOf(e) {
+    if (e && typeof e === "object" && typeof e.stack === "string") return e.stack;
+    if (e instanceof Error) return String(e);
+    var sys = require("sys");
+    return "Uncaught " + sys.inspect(e);
+  }
+
+  function uncaught(e) {
+    if (e === EXIT || exiting) return;
+    if (process.listeners("uncaughtException").length > 0) {
+      try {
+        process.emit("uncaughtException", e);
+        return;
+      } catch (again) {
+        if (again === EXIT || exiting) return;
+        e = again;
+      }
+    }
+    natives.writeError(stackOf(e) + "\n");
+    finish(1);
+  }
+
+  // Every call from Python into JS comes through here (Runtime.callback).
+  function door(fn, args) {
+    var result;
+    depth++;
+    try {
+      result = fn.apply(null, args);
+    } catch (e) {
+      uncaught(e);
+    } finally {
+      depth--;
+    }
+    if (depth === 0 && tickQueue.length > 0) runTicks();
+    return result;
+  }
+
+  // End the program with `code`: "exit" is emitted once; the first code wins.
+  function finish(code) {
+    if (!exiting) {
+      exiting = true;
+      try {
+        process.emit("exit", code);
+      } catch (e) {
+        if (e !== EXIT) {
+          natives.writeError(stackOf(e) + "\n");
+          code = 1;
+        }
+      }
+    }
+    natives.exit(code);
+  }
+
+  process.exit = function (code) {
+    code = code === undefined ? 0 : Number(code) | 0;
+    finish(code);
+    throw EXIT;
+  };
+
+  // --- the process object ------------------------------------------------------
+
+  process.ARGV = natives.argv;
+  process.argv = process.ARGV;
+  process.ENV = natives.env;
+  process.env = process.ENV;
+  process.pid = natives.pid;
+  process.platform = natives.platform;
+  process.execPath = natives.execPath;
+  process.version = "v0.1.33";
+  var bindingCache = {};
+  process.binding = function (name) {
+    return bindingCache[name] || (bindingCache[name] = natives.binding(name));
+  };
+  process.cwd = natives.cwd;
+  process.chdir = function (directory) {
+    if (typeof directory !== "string") throw new TypeError("chdir(directory): directory must be a string");
+    natives.chdir(directory);
+  };
+  process.umask = function (mask) { return natives.umask(mask === undefined ? null : mask); };
+  process.kill = function (pid, signal) {
+    if (typeof pid !== "number") throw new TypeError("kill(pid, signal): pid must be a number");
+    natives.kill(pid, signal === undefined ? "SIGTERM" : signal);
+  };
+  process.memoryUsage = function () { return natives.memoryUsage(); };
+  for (var name in natives.constants) process[name] = natives.constants[name];
+
+  process.compile = function (source, scriptOrigin) {
+    // Indirect eval runs in the global scope; sourceURL names it in stacks.
+    return (0, eval)(String(source) + "\n//# sourceURL=" + String(scriptOrigin));
+  };
+
+  process.mixin = function () {
+    var target = arguments[0], i = 1, deep = false, length = arguments.length;
+    if (typeof target === "boolean") {
+      deep = target;
+      target = arguments[1];
+      i = 2;
+    }
+    if (length === i) { // only sources given: extend the global object
+      target = GLOBAL;
+      i--;
+    }
+    if (target === null || target === undefined) target = GLOBAL;
+    if (typeof target !== "object" && typeof target !== "function") target = {};
+    for (; i < length; i++) {
+      var source = arguments[i];
+      if (source === null || source === undefined) continue;
+      for (var key in source) {
+        var value = source[key];
+        if (value === target || value === undefined) continue;
+        if (deep && value !== null && typeof value === "object" && !(value instanceof Date)) {
+          var base = target[key];
+          var clone = Array.isArray(value) ?
+            (Array.isArray(base) ? base : []) :
+            (base !== null && typeof base === "object" && !Array.isArray(base) ? base : {});
+          target[key] = process.mixin(true, clone, value);
+        } else {
+          target[key] = value;
+        }
+      }
+    }
+    return target;
+  };
+
+  // process is an EventEmitter; signal events install OS handlers lazily.
+  process.__proto__ = EventEmitter.prototype;
+  var SIGNAL = /^SIG[A-Z0-9]+$/;
+  natives.initSignals(function (name) { process.emit(name); });
+  process.addListener("newListener", function (type) {
+    if (SIGNAL.test(type) && process.listeners(type).length === 0) natives.watchSignal(type);
+  });
+  process.removeListener = function (type, listener) {
+    EventEmitter.prototype.removeListener.call(this, type, listener);
+    if (SIGNAL.test(type) && this.listeners(type).length === 0) natives.unwatchSignal(type);
+    return this;
+  };
+
+  // --- timers ----------------------------------------------------------------
+
+  var timerBinding = process.binding("timers");
+  var timers = [];       // pending, ordered by due time then creation
+  var timerSerial = 0;
+
+  function Timer(callback, ms, repeat, args) {
+    this.id = ++timerSerial;
+    this.callback = callback;
+    this.ms = ms;
+    this.repeat = repeat;
+    this.args = args;
+    this.due = 0;
+  }
+
+  function insertTimer(t) {
+    var lo = 0, hi = timers.length;
+    while (lo < hi) { // after every timer due at the same time or earlier
+      var mid = (lo + hi) >> 1;
+      if (timers[mid].due <= t.due) lo = mid + 1; else hi = mid;
+    }
+    timers.splice(lo, 0, t);
+    if (lo === 0) timerBinding.schedule(Math.max(0, t.due - Date.now()));
+  }
+
+  function removeTimer(t) {
+    var i = timers.indexOf(t);
+    if (i < 0) return;
+    timers.splice(i, 1);
+    if (timers.length === 0) timerBinding.cancel();
+    else if (i === 0) timerBinding.schedule(Math.max(0, timers[0].due - Date.now()));
+  }
+
+  timerBinding.init(function onTimeout() {
+    var now = Date.now();
+    while (timers.length > 0 && timers[0].due <= now && !exiting) {
+      var t = timers.shift();
+      if (t.repeat) {
+        t.due = Math.max(t.due + t.ms, now);
+        insertTimerQuietly(t);
+      }
+      try { t.callback.apply(GLOBAL, t.args); } catch (e) { uncaught(e); }
+      if (tickQueue.length > 0) runTicks();
+    }
+    if (timers.length > 0 && !exiting) timerBinding.schedule(Math.max(0, timers[0].due - Date.now()));
+  });
+
+  function insertTimerQuietly(t) {
+    // Used while the timer list is being run: the slot is rescheduled at the end.
+    var lo = 0, hi = timers.length;
+    while (lo < hi) {
+      var mid = (lo + hi) >> 1;
+      if (timers[mid].due <= t.due) lo = mid + 1; else hi = mid;
+    }
+    timers.splice(lo, 0, t);
+  }
+
+  function addTimer(callback, ms, repeat, extra) {
+    if (typeof callback !== "function") {
+      throw new TypeError((repeat ? "setInterval" : "setTimeout") + "(callback, delay): callback must be a function");
+    }
+    ms = Number(ms);
+    if (!(ms >= 1)) ms = repeat ? 1 : 0;
+    var t = new Timer(callback, ms, repeat, extra);
+    t.due = Date.now() + ms;
+    insertTimer(t);
+    return t;
+  }
+
+  GLOBAL.setTimeout = function (callback, ms) {
+    return addTimer(callback, ms, false, Array.prototype.slice.call(arguments, 2));
+  };
+  GLOBAL.setInterval = function (callback, ms) {
+    return addTimer(callback, ms, true, Array.prototype.slice.call(arguments, 2));
+  };
+  GLOBAL.clearTimeout = GLOBAL.clearInterval = function (t) {
+    if (t instanceof Timer) removeTimer(t);
+  };
+
+  // --- modules -----------------------------------------------------------------
+
+  var builtins = {};
+  natives.builtins.forEach(function (n) { builtins[n] = true; });
+  var moduleCache = {};
+
+  function Module(id, parent) {
+    this.id = id;
+    this.exports = {};
+    this.parent = parent || null;
+    this.filename = null;
+    this.loaded = false;
+    this.children = [];
+  }
+  process.Module = Module;
+
+  function dirname(path) {
+    var i = path.lastIndexOf("/");
+    return i <= 0 ? (i === 0 ? "/" : ".") : path.slice(0, i);
+  }
+
+  function normalize(path) {
+    var absolute = path.charAt(0) === "/", out = [];
+    path.split("/").forEach(function (part) {
+      if (part === "" || part === ".") return;
+      if (part === "..") { if (out.length && out[out.length - 1] !== "..") out.pop(); else if (!absolute) out.push(".."); }
+      else out.push(part);
+    });
+    return (absolute ? "/" : "") + out.join("/");
+  }
+
+  var requirePaths = natives.requirePaths.slice();
+
+  function candidates(base) {
+    return [base, base + ".js", base + ".node", base + "/index.js", base + "/index.node", base + ".py"];
+  }
+
+  function resolve(request, parent) {
+    if (typeof request !== "string" || request === "") {
+      throw new TypeError("require(path): path must be a non-empty string");
+    }
+    var relative = request.slice(0, 2) === "./" || request.slice(0, 3) === "../";
+    if (!relative && request.charAt(0) !== "/" && builtins[request]) return { builtin: request };
+    var bases;
+    if (relative) {
+      var from = parent && parent.filename ? dirname(parent.filename) : natives.cwd();
+      bases = [normalize(from + "/" + request)];
+    } else if (request.charAt(0) === "/") {
+      bases = [normalize(request)];
+    } else {
+      bases = requirePaths.map(function (p) { return normalize(p + "/" + request); });
+    }
+    var all = [];
+    bases.forEach(function (b) { all = all.concat(candidates(b)); });
+    var found = natives.findModule(all.join("\0"));
+    if (found === null) {
+      var e = new Error("Cannot find module '" + request + "'" +
+                        (relative ? " from " + (parent && parent.filename || natives.cwd()) : "") +
+                        ". Searched: " + all.join(", "));
+      e.code = "MODULE_NOT_FOUND";
+      throw e;
+    }
+    return { filename: found };
+  }
+
+  var WRAPPER = "(function (exports, require, module, __filename, __dirname) { ";
+
+  function load(module, filename, source) {
+    module.filename = filename;
+    var fn = natives.compile(WRAPPER + source + "\n})", filename);
+    fn.call(module.exports, module.exports, makeRequire(module), module, filename, dirname(filename));
+    module.loaded = true;
+  }
+
+  function requireModule(request, parent) {
+    var where = resolve(request, parent);
+    var key = where.builtin ? "builtin:" + where.builtin : where.filename;
+    var cached = moduleCache[key];
+    if (cached) return cached.exports;
+    var module = new Module(where.builtin || where.filename, parent);
+    if (parent) parent.children.push(module);
+    moduleCache[key] = module; // before running it: a cycle sees the partial exports
+    try {
+      if (where.builtin) {
+        var file = natives.libDir + "/" + where.builtin + ".js";
+        load(module, file, natives.readSource(file));
+      } else if (/\.node$/.test(where.filename)) {
+        var err = new Error("Cannot load '" + where.filename + "': V8 C++ addons (.node files) cannot be " +
+                            "loaded into twisted_node; write a Python addon (NAME.py defining init(target)) instead");
+        err.code = "ERR_ADDON_UNSUPPORTED";
+        throw err;
+      } else if (/\.py$/.test(where.filename)) {
+        module.filename = where.filename;
+        var exportsOfAddon = natives.loadAddon(where.filename);
+        for (var k in exportsOfAddon) module.exports[k] = exportsOfAddon[k];
+        module.loaded = true;
+      } else {
+        load(module, where.filename, natives.readSource(where.filename));
+      }
+    } catch (e) {
+      delete moduleCache[key];
+      throw e;
+    }
+    return module.exports;
+  }
+
+  function makeRequire(module) {
+    function require(request) { return requireModule(request, module); }
+    require.paths = requirePaths;
+    require.main = mainModule;
+    return require;
+  }
+
+  var mainModule = null;
+  var require = makeRequire(null);
+  GLOBAL.require = require;
+
+  // Later v0.1 conveniences some programs of the time still call as globals.
+  ["puts", "print", "p", "debug"].forEach(function (fname) {
+    GLOBAL[fname] = function () { var sys = require("sys"); return sys[fname].apply(sys, arguments); };
+  });
+
+  process.stdio = require("stdio");
+  process.createChildProcess = function (command, args, env) {
+    return require("child_process").createChildProcess(command, args, env);
+  };
+  process.watchFile = function () {
+    var w = require("watchfile");
+    return w.watchFile.apply(w, arguments);
+  };
+  process.unwatchFile = function () {
+    var w = require("watchfile");
+    return w.unwatchFile.apply(w, arguments);
+  };
+
+  function runMain(filename) {
+    mainModule = new Module(".", null);
+    moduleCache[filename] = mainModule;
+    GLOBAL.module = mainModule;
+    GLOBAL.exports = mainModule.exports;
+    GLOBAL.__filename = filename;
+    GLOBAL.__dirname = dirname(filename);
+    require.main = mainModule;
+    load(mainModule, filename, natives.readSource(filename));
+  }
+
+  function runSource(source, origin) {
+    mainModule = new Module(".", null);
+    GLOBAL.module = mainModule;
+    GLOBAL.exports = mainModule.exports;
+    process.compile(source, origin);
+  }
+
+  // --- what Python calls -------------------------------------------------------
+
+  return {
+    runMain: runMain,
+    runSource: runSource,
+    finish: finish,
+    makeError: function (name, message, propsJSON) {
+      var Ctor = { TypeError: TypeError, RangeError: RangeError, SyntaxError: SyntaxError }[name] || Error;
+      var e = new Ctor(message);
+      if (propsJSON) {
+        var props = JSON.parse(propsJSON);
+        for (var k in props) e[k] = props[k];
+      }
+      return e;
+    },
+    // [promise, emitSuccess, emitError], the two bound to the promise.
+    newPromise: function () {
+      var p = new Promise();
+      return [p, function () { p.emitSuccess.apply(p, arguments); },
+              function () { p.emitError.apply(p, arguments); }];
+    },
+    promiseSettled: function (p, ok, failed) { p.addCallback(ok); p.addErrback(failed); }
+  };
+})

@@ -1,0 +1,224 @@
+"""Runtime: one V8 context, one program, on a Twisted reactor.
+
+Boot order: lib/bridge.js (value helpers), lib/node.js (process, events,
+promises, timers, require), then the main module through the single door.
+From then on every call from Python into JavaScript goes through
+`Runtime.call`, which is where uncaught exceptions, process.exit and the
+nextTick queue are handled (in lib/node.js's `door`).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+import types
+
+import STPyV8
+from twisted.internet.defer import Deferred
+from twisted.logger import Logger
+
+from twisted_node.jsbridge import bindings, errors, promises
+from twisted_node.jsbridge.context import CompileError, Context, lib_source
+from twisted_node.jsbridge.convert import Converter
+from twisted_node.loop import Loop
+
+log = Logger()
+
+LIB_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib")
+
+
+class Runtime:
+    """Runs `script` with `argv` on `reactor`.
+
+    ``start()`` boots V8 and runs the main module; ``whenFinished()`` fires
+    with the exit status once "exit" has been emitted and every handle of the
+    program is closed. The reactor is never stopped here: that is the front
+    door's decision (the CLI stops it, a NodeService does not).
+    """
+
+    def __init__(self, script, argv=(), reactor=None, executable="twisted-node"):
+        if reactor is None:
+            from twisted.internet import reactor
+        self.reactor = reactor
+        self.script = os.path.abspath(script) if script is not None else None
+        self.argv = [executable] + ([self.script] if self.script else []) + list(argv)
+        self.loop = Loop(reactor, self._idle)
+        self.context = Context()
+        self.finished = False  # no more calls into JS
+        self._closed = False  # and every handle is closed
+        self.exit_code = None
+        self._waiting: list[Deferred] = []
+        self._cleanups: list = []
+        self.js = None
+        self.convert = None
+        self._bind_door = None
+
+    # -- life ---------------------------------------------------------------
+
+    def start(self) -> None:
+        """Boot and run the main module."""
+        if not self._booted():
+            return
+        if self.script is not None:
+            self.js.run_main(self.script)
+        if not self.finished:
+            self.loop.arm()
+
+    def run_source(self, source: str, origin: str) -> None:
+        """Boot and run a built-in program (the REPL) instead of a file."""
+        if not self._booted():
+            return
+        self.js.run_source(source, origin)
+        if not self.finished:
+            self.loop.arm()
+
+    def whenFinished(self) -> Deferred:
+        d = Deferred()
+        if self._closed:
+            d.callback(self.exit_code)
+        else:
+            self._waiting.append(d)
+        return d
+
+    def stop(self, code: int = 0) -> None:
+        """End the program from outside (a host stopping its NodeService):
+        "exit" is emitted as for process.exit(code)."""
+        if not self.finished and self.js is not None:
+            self.js.finish(code)
+        if not self.finished:
+            self.exit(code)
+
+    def exit(self, code: int) -> None:
+        """Called (from JS, after "exit" was emitted) when the program ends.
+        The first call decides the status, as in Node."""
+        if self.finished:
+            return
+        self.finished = True
+        self.exit_code = int(code) & 0xFF if isinstance(code, int) else 0
+        # Let the JS stack that asked for the exit unwind first.
+        self.reactor.callLater(0, self._finish)
+
+    def add_cleanup(self, fn) -> None:
+        """Run `fn` when the program ends (restore what it changed process-wide)."""
+        self._cleanups.append(fn)
+
+    def _finish(self) -> None:
+        self.loop.close_all()
+        for fn in self._cleanups:
+            fn()
+        from twisted_node.protocols import stdio
+
+        stdio.flush_stdout()
+        self._closed = True
+        waiting, self._waiting = self._waiting, []
+        for d in waiting:
+            d.callback(self.exit_code)
+
+    def _idle(self) -> None:
+        # Nothing can produce another event: emit "exit" and end with status 0
+        # (unless an "exit" listener calls process.exit with another one).
+        self.js.finish(0)
+
+    # -- the single door ----------------------------------------------------
+
+    def callback(self, fn):
+        """A Python callable that calls the JS function `fn` through the door:
+        exceptions never escape into Python (they go to "uncaughtException"
+        listeners or end the program), process.exit is honoured, the nextTick
+        queue is run. It does nothing once the program has ended.
+
+        Wrap each JS function once and keep the result. STPyV8 hands a JS
+        value that Python holds back to JS intact only the first time; later
+        crossings arrive as Python host objects. So `fn` crosses once, here,
+        into a JS closure that Python only ever calls.
+        """
+        with self.context:
+            bound = self._bind_door(fn)
+        to_js = self.convert.to_js
+
+        def call(*args):
+            if self.finished:
+                return None
+            try:
+                with self.context:
+                    return bound(*map(to_js, args))
+            except STPyV8.JSError as e:  # only a bug in lib/node.js gets here
+                self._internal_failure(e)
+                return None
+
+        return call
+
+    def to_js(self, value):
+        return self.convert.to_js(value)
+
+    def to_py(self, value):
+        return self.convert.to_py(value)
+
+    def error(self, exc: BaseException):
+        """A JS Error object for a Python exception (for promise errbacks)."""
+        name, message, props = errors.describe(exc)
+        return self.js.make_error(name, message, json.dumps(props) if props else None)
+
+    def binding(self, name: str):
+        """process.binding(name), built once per name (lib/node.js caches
+        the JS object: handing it back to JS twice would not work)."""
+        return self.to_js(bindings.load(name, self))
+
+    # -- boot ---------------------------------------------------------------
+
+    def _booted(self) -> bool:
+        try:
+            with self.context:
+                self._boot()
+        except Exception as e:
+            self._internal_failure(e)
+            return False
+        return True
+
+    def _boot(self) -> None:
+        helpers = self.context.compile(lib_source("bridge.js"), os.path.join(LIB_DIR, "bridge.js"))
+        self._helpers = helpers
+        self.convert = Converter(helpers, self._wrap_callable, self._to_promise)
+        bootstrap = self.context.compile(lib_source("node.js"), os.path.join(LIB_DIR, "node.js"))
+        natives = bindings.load("natives", self)
+        natives["setDoorBinder"] = self._set_door_binder
+        entry = bootstrap(self.to_js(natives))
+        # Python's ways into the program, each bound to the door once.
+        self.js = types.SimpleNamespace(
+            run_main=self.callback(entry.runMain),
+            run_source=self.callback(entry.runSource),
+            finish=self.callback(entry.finish),
+            new_promise=entry.newPromise,
+            make_error=entry.makeError,
+            settled=entry.promiseSettled,
+        )
+
+    def _set_door_binder(self, bind) -> None:
+        self._bind_door = bind
+
+    def _wrap_callable(self, fn):
+        """A JS function calling the Python callable `fn`: its result is
+        converted, and an exception becomes a thrown JS Error."""
+        to_js = self.convert.to_js
+        throw_box = self._helpers.throwBox
+
+        def call(*args):
+            try:
+                return to_js(fn(*args))
+            except CompileError as e:
+                return throw_box(e.name, e.message, json.dumps({"stack": e.stack()}))
+            except Exception as e:
+                name, message, props = errors.describe(e)
+                return throw_box(name, message, json.dumps(props) if props else None)
+
+        return self._helpers.wrap(call)
+
+    def _to_promise(self, d: Deferred):
+        return promises.to_promise(self, d)
+
+    def _internal_failure(self, e) -> None:
+        sys.stderr.write(f"twisted_node internal error: {getattr(e, 'stackTrace', e)}\n")
+        sys.stderr.flush()
+        self.exit(70)

@@ -1,0 +1,55 @@
+"""NodeService: a Node.js v0.1 program as a twisted.application Service.
+
+The program's end ("exit" emitted: its loop ran dry, process.exit, or an
+uncaught exception) stops only this service; `whenFinished()` fires with the
+exit status. The host's reactor keeps running.
+"""
+
+from __future__ import annotations
+
+from twisted.application.service import Service
+from twisted.internet.defer import Deferred
+
+from twisted_node.runtime import Runtime
+
+
+class NodeService(Service):
+    def __init__(self, script: str, argv=(), reactor=None, executable: str = "twisted-node"):
+        self.script = script
+        self.argv = list(argv)
+        self._reactor = reactor
+        self._executable = executable
+        self.runtime: Runtime | None = None
+        self._finished: list[Deferred] = []
+        self.exit_code: int | None = None
+
+    def startService(self) -> None:
+        super().startService()
+        self.runtime = Runtime(self.script, self.argv, reactor=self._reactor, executable=self._executable)
+        self.runtime.whenFinished().addCallback(self._program_ended)
+        self.runtime.reactor.callWhenRunning(self.runtime.start)
+
+    def stopService(self):
+        super().stopService()
+        if self.runtime is not None and self.exit_code is None:
+            d = self.whenFinished()
+            self.runtime.stop(0)
+            return d
+        return None
+
+    def whenFinished(self) -> Deferred:
+        """Fires with the program's exit status when it has ended."""
+        d = Deferred()
+        if self.exit_code is not None:
+            d.callback(self.exit_code)
+        else:
+            self._finished.append(d)
+        return d
+
+    def _program_ended(self, code: int) -> None:
+        self.exit_code = code
+        if self.running:
+            Service.stopService(self)
+        waiting, self._finished = self._finished, []
+        for d in waiting:
+            d.callback(code)
