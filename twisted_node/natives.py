@@ -12,6 +12,7 @@ import sys
 import types
 
 from twisted_node.jsbridge.errors import JSError
+from twisted_node.jsbridge.heap import heap_statistics
 from twisted_node.protocols import stdio
 from twisted_node.runtime import LIB_DIR
 
@@ -69,7 +70,12 @@ def memory_usage() -> dict:
     with open("/proc/self/statm") as f:
         size, resident = (int(x) for x in f.read().split()[:2])
     page = os.sysconf("SC_PAGE_SIZE")
-    return {"rss": resident * page, "vsize": size * page}
+    usage = {"rss": resident * page, "vsize": size * page}
+    heap = heap_statistics()
+    if heap is not None:
+        usage["heapTotal"] = heap["heapTotal"]
+        usage["heapUsed"] = heap["heapUsed"]
+    return usage
 
 
 class AddonTarget(types.SimpleNamespace):

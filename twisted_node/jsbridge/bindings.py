@@ -11,6 +11,11 @@ The contract every binding keeps (layer 1 of DESIGN.md):
 * To call back into JS, wrap a JS function once with ``runtime.callback(fn)``
   and call the result; it goes through the single door (uncaught exceptions,
   process.exit, nextTick) and does nothing once the program has ended.
+* A JS value Python holds (function, object, array) may be handed back to JS
+  only ONCE, as an argument or a return value: STPyV8 delivers it as a Python
+  host object from the second time on (identity lost, methods gone). So keep
+  JS objects on the JS side (a table keyed by id, or closures) and send ids,
+  strings and numbers across; wrap functions once with runtime.callback.
 * Return values are converted by the bridge: str/int/float/bool/None as they
   are; dict/list/tuple/bytes into native JS values; a Deferred into a
   process.Promise (fire it with ``promises.Args(a, b)`` for several success

@@ -1,0 +1,58 @@
+"""Time from launch to exit of a trivial script: twisted-node vs Node.js.
+
+    python bench/startup.py [runs]
+
+Both run the same file (a program that prints one line) alternately, so
+machine noise hits both alike; the figure is the median wall time of each,
+and the ratio twisted-node / node. Target: at most 3x Node.js.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+SCRIPT = 'var sys = require("sys"); sys.puts("hello");\n'
+NODE_SCRIPT = 'console.log("hello");\n'
+
+
+def timed(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 20
+    node = shutil.which("node")
+    with tempfile.TemporaryDirectory() as tmp:
+        ours = os.path.join(tmp, "hello.js")
+        theirs = os.path.join(tmp, "hello_node.js")
+        with open(ours, "w") as f:
+            f.write(SCRIPT)
+        with open(theirs, "w") as f:
+            f.write(NODE_SCRIPT)
+        cmd = [sys.executable, "-m", "twisted_node", ours]
+        timed(cmd)  # warm the page cache and the .pyc files
+        tn, nd = [], []
+        for _ in range(runs):
+            tn.append(timed(cmd))
+            if node:
+                nd.append(timed([node, theirs]))
+    tn_med = statistics.median(tn)
+    print(f"twisted-node  median {tn_med * 1000:7.1f} ms  (min {min(tn) * 1000:.1f}) over {runs} runs")
+    if node:
+        nd_med = statistics.median(nd)
+        print(f"node          median {nd_med * 1000:7.1f} ms  (min {min(nd) * 1000:.1f}) over {runs} runs")
+        print(f"ratio twisted-node / node: {tn_med / nd_med:.2f}x (target <= 3x)")
+    else:
+        print("node not on PATH: no ratio")
+
+
+if __name__ == "__main__":
+    main()
