@@ -17,14 +17,11 @@ import types
 
 import STPyV8
 from twisted.internet.defer import Deferred
-from twisted.logger import Logger
 
 from twisted_node.jsbridge import bindings, errors, promises
 from twisted_node.jsbridge.context import CompileError, Context, lib_source
 from twisted_node.jsbridge.convert import Converter
 from twisted_node.loop import Loop
-
-log = Logger()
 
 LIB_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib")
 
@@ -108,6 +105,7 @@ class Runtime:
         self.loop.close_all()
         for fn in self._cleanups:
             fn()
+        self.context.release_resident()
         from twisted_node.protocols import stdio
 
         stdio.flush_stdout()
@@ -138,11 +136,15 @@ class Runtime:
             bound = self._bind_door(fn)
         to_js = self.convert.to_js
 
+        context = self.context
+
         def call(*args):
             if self.finished:
                 return None
             try:
-                with self.context:
+                if context.resident:
+                    return bound(*map(to_js, args))
+                with context:
                     return bound(*map(to_js, args))
             except STPyV8.JSError as e:  # only a bug in lib/node.js gets here
                 self._internal_failure(e)
@@ -169,6 +171,7 @@ class Runtime:
     # -- boot ---------------------------------------------------------------
 
     def _booted(self) -> bool:
+        self.context.make_resident()
         try:
             with self.context:
                 self._boot()

@@ -41,11 +41,33 @@ def lib_source(name: str) -> str:
 
 
 class Context:
-    """One V8 context. Entered around every call into it (see Runtime.call),
-    so that several Runtimes can live in one process with separate globals."""
+    """One V8 context, entered around every call into it, so that several
+    Runtimes can live in one process with separate globals.
+
+    The first context of a process may become *resident*: entered once and
+    left entered while its program runs, which saves entering it on every
+    call (the common case: one program per process). Others are entered on
+    top of it for the length of each call.
+    """
+
+    _resident: Context | None = None
 
     def __init__(self):
         self._ctx = STPyV8.JSContext()
+
+    @property
+    def resident(self) -> bool:
+        return Context._resident is self
+
+    def make_resident(self) -> None:
+        if Context._resident is None:
+            self._ctx.enter()
+            Context._resident = self
+
+    def release_resident(self) -> None:
+        if Context._resident is self:
+            Context._resident = None
+            self._ctx.leave()
 
     def __enter__(self):
         self._ctx.enter()
