@@ -43,6 +43,7 @@ REGISTRY = {
     "posix": "twisted_node.posix",
     "dns": "twisted_node.protocols.dns",
     "child_process": "twisted_node.protocols.process",
+    "watch": "twisted_node.protocols.watch",
     "multipart": "twisted_node.protocols.multipart",
     "repl": "twisted_node.protocols.repl",
 }

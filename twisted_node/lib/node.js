@@ -544,6 +544,10 @@
   });
 
   process.stdio = require("stdio");
+  Object.defineProperty(process, "ChildProcess", {
+    get: function () { return require("child_process").ChildProcess; },
+    enumerable: true, configurable: true
+  });
   process.createChildProcess = function (command, args, env) {
     return require("child_process").createChildProcess(command, args, env);
   };

@@ -206,9 +206,16 @@ class Stdin:
                 on_data(rest)
             on_close()
 
-        self._reader = StdinReader(self._runtime.reactor, data_received, eof, self._fd)
+        reader = StdinReader(self._runtime.reactor, data_received, eof, self._fd)
+        try:
+            reader.startReading()
+        except OSError as e:
+            # fd 0 was closed when we started and now numbers something else
+            # (the poller itself, when EINVAL)
+            reader.stop()
+            raise OSError(e.errno, f"cannot read stdin: {e.strerror}") from None
+        self._reader = reader
         self._hold = self._runtime.loop.hold("stdin", close=self.close)
-        self._reader.startReading()
 
     def close(self) -> None:
         reader = self._reader

@@ -1,0 +1,367 @@
+"""Child processes (process.createChildProcess) and sys.exec, over
+reactor.spawnProcess.
+
+Decisions where the manual is silent:
+- The command is looked up on the PATH of the child's environment, like
+  execvp, but in Python before spawning: a command that cannot be found is
+  reported as a shell would ("<cmd>: command not found" on "error", exit
+  127) instead of as a Python traceback from a forked child.
+- "exit" comes after both output streams reported their end (null), which
+  Twisted's processEnded already guarantees. A child killed by a signal
+  exits with 128 + the signal number, as a shell reports it (SIGTERM -> 143,
+  SIGKILL -> 137).
+- Output is decoded with the encoding given at spawn: "ascii" for
+  createChildProcess (the manual's default for child I/O), "utf8" for
+  sys.exec, whose buffers are meant to be read as text.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+
+from twisted.internet import error
+from twisted.internet.defer import Deferred
+from twisted.internet.protocol import ProcessProtocol
+
+from twisted_node import encodings
+from twisted_node.jsbridge.errors import JSError
+from twisted_node.jsbridge.promises import Args, Rejection
+from twisted_node.natives import signal_number
+
+# execvp's search path when the environment has no PATH at all.
+_DEFAULT_PATH = os.defpath
+_NOT_FOUND = 127
+_NOT_EXECUTABLE = 126
+_SHELL = "/bin/sh"
+
+
+def exit_code(reason) -> int:
+    """The status a shell would report for how the child ended."""
+    value = reason.value
+    code = getattr(value, "exitCode", None)
+    if code is not None:
+        return code
+    sig = getattr(value, "signal", None)
+    if sig is not None:
+        return 128 + sig
+    return 0
+
+
+def find_executable(command: str, env: dict[str, str]) -> str | None:
+    """execvp's lookup: a name with a slash is used as it is, any other is
+    searched on the PATH the child will get."""
+    return shutil.which(command, path=env.get("PATH", _DEFAULT_PATH))
+
+
+class ChildProtocol(ProcessProtocol):
+    """Turns one child's pipes into calls of plain callables:
+    on_output(str | None), on_error(str | None), on_exit(int).
+
+    The callables are dropped once the child has ended, so that nothing the
+    program handed over (JS functions) outlives the child.
+    """
+
+    def __init__(self, on_output, on_error, on_exit, encoding: str = "ascii"):
+        self._on_output = on_output
+        self._on_error = on_error
+        self._on_exit = on_exit
+        self._decoders = {
+            1: encodings.Decoder(encoding),
+            2: encodings.Decoder(encoding),
+        }
+        self.ended = False
+        self.stdin_closed = False
+        self.pid = None
+
+    def connectionMade(self):
+        # Read now: a child that ends at once can be reaped inside
+        # spawnProcess, after which the transport's pid is None.
+        self.pid = self.transport.pid
+
+    def _emit(self, fd: int, text: str | None) -> None:
+        callback = self._on_output if fd == 1 else self._on_error
+        if callback is not None:
+            callback(text)
+
+    def childDataReceived(self, childFD, data):
+        decoder = self._decoders.get(childFD)
+        if decoder is None:
+            return
+        text = decoder.decode(data)
+        if text:
+            self._emit(childFD, text)
+
+    def childConnectionLost(self, childFD):
+        if childFD == 0:
+            self.stdin_closed = True
+            return
+        decoder = self._decoders.pop(childFD, None)
+        if decoder is None:
+            return
+        rest = decoder.flush()
+        if rest:
+            self._emit(childFD, rest)
+        self._emit(childFD, None)
+
+    def processEnded(self, reason):
+        self.ended = True
+        self.stdin_closed = True
+        on_exit = self._on_exit
+        self._on_output = self._on_error = self._on_exit = None
+        if on_exit is not None:
+            on_exit(exit_code(reason))
+
+
+class _NeverStarted:
+    """Stands in for the transport of a child that could not be started, so
+    that write/close/kill on it behave as on a child that already ended."""
+
+    pid = None
+
+    def write(self, data):
+        pass
+
+    def closeStdin(self):
+        pass
+
+    def loseConnection(self):
+        pass
+
+    def signalProcess(self, signum):
+        raise error.ProcessExitedAlready()
+
+
+class Child:
+    """One child process as the JS library sees it: an opaque handle passed
+    back to the binding functions."""
+
+    __slots__ = ("_closed_by_program", "_hold", "protocol", "transport")
+
+    def __init__(self, protocol: ChildProtocol, transport, hold):
+        self.protocol = protocol
+        self.transport = transport
+        self._hold = hold
+        self._closed_by_program = False
+
+    @property
+    def pid(self):
+        return self.protocol.pid
+
+    def write(self, data: bytes) -> bool:
+        """Queued in order, never blocks. False once the child's stdin is gone."""
+        if self._closed_by_program:
+            raise JSError("cannot write to a child process after child.close()")
+        if self.protocol.stdin_closed:
+            return False
+        self.transport.write(data)
+        return True
+
+    def close_stdin(self) -> None:
+        self._closed_by_program = True
+        self.transport.closeStdin()
+
+    def kill(self, signum: int) -> bool:
+        """False when the child has already ended (nothing to signal)."""
+        if self.protocol.ended:
+            return False
+        try:
+            self.transport.signalProcess(signum)
+        except error.ProcessExitedAlready:
+            return False
+        return True
+
+    def release(self) -> None:
+        if self._hold is not None:
+            self._hold.release()
+            self._hold = None
+
+    def abandon(self) -> None:
+        """The program ended while the child ran: it must not outlive it, and
+        neither must our ends of its pipes (a grandchild may hold the others)."""
+        self.kill(signal.SIGTERM)
+        self.transport.loseConnection()
+
+
+def spawn(
+    reactor,
+    command: str,
+    args: list[str],
+    env: dict[str, str] | None,
+    protocol: ChildProtocol,
+):
+    """Start `command` with `args` (argv[1:]) in `env` (None: ours).
+
+    Returns the transport, or None when the command could not be started, in
+    which case the protocol is given a shell's message and status (127 not
+    found, 126 not executable) on the next reactor turn, as events.
+    """
+    if env is None:
+        env = dict(os.environ)
+    executable = find_executable(command, env)
+    if executable is None:
+        # the shell's words: a bare name is searched, a path is checked
+        if "/" not in command:
+            problem, status = f"{command}: command not found\n", _NOT_FOUND
+        elif os.path.exists(command):
+            problem, status = f"{command}: permission denied\n", _NOT_EXECUTABLE
+        else:
+            problem, status = f"{command}: no such file or directory\n", _NOT_FOUND
+    else:
+        try:
+            return reactor.spawnProcess(protocol, executable, [command, *args], env=env)
+        except OSError as e:
+            status = _NOT_FOUND if isinstance(e, FileNotFoundError) else _NOT_EXECUTABLE
+            problem = f"{command}: {e.strerror or e}\n"
+    reactor.callLater(0, _report_not_started, protocol, problem, status)
+    return None
+
+
+def _report_not_started(protocol: ChildProtocol, message: str, status: int) -> None:
+    protocol.childDataReceived(2, message.encode("utf-8"))
+    protocol.childConnectionLost(0)
+    protocol.childConnectionLost(1)
+    protocol.childConnectionLost(2)
+    protocol.processEnded(_Failed(status))
+
+
+class _Failed:
+    """A failure reason carrying just an exit code, for `exit_code`."""
+
+    def __init__(self, status: int):
+        self.value = error.ProcessTerminated(exitCode=status)
+
+
+# -- sys.exec -----------------------------------------------------------------
+
+
+class _BufferingProtocol(ProcessProtocol):
+    """Collects a child's stdout and stderr and fires `done` with
+    (exit code, stdout bytes, stderr bytes)."""
+
+    def __init__(self):
+        self.done = Deferred(self._cancel)
+        self._out: list[bytes] = []
+        self._err: list[bytes] = []
+
+    def _cancel(self, d):
+        if self.transport is not None:
+            try:
+                self.transport.signalProcess("KILL")
+            except error.ProcessExitedAlready:
+                pass
+            # the shell's own children may hold the pipes: close our ends
+            self.transport.loseConnection()
+
+    def childDataReceived(self, childFD, data):
+        (self._out if childFD == 1 else self._err).append(data)
+
+    def processEnded(self, reason):
+        if not self.done.called:
+            self.done.callback(
+                (exit_code(reason), b"".join(self._out), b"".join(self._err))
+            )
+
+
+def exec_command(
+    reactor, command: str, env: dict[str, str] | None = None, encoding: str = "utf8"
+) -> Deferred:
+    """Run `command` through /bin/sh. Fires Args(stdout, stderr) on exit 0,
+    fails with Rejection(code, stdout, stderr) otherwise (sys.exec)."""
+    protocol = _BufferingProtocol()
+    transport = reactor.spawnProcess(
+        protocol,
+        _SHELL,
+        [_SHELL, "-c", command],
+        env=dict(os.environ) if env is None else env,
+    )
+    transport.closeStdin()  # the command reads no input from us: EOF at once
+
+    def settle(result):
+        code, out, err = result
+        out, err = encodings.decode(out, encoding), encodings.decode(err, encoding)
+        if code == 0:
+            return Args(out, err)
+        raise Rejection(code, out, err)
+
+    return protocol.done.addCallback(settle)
+
+
+# -- the binding ----------------------------------------------------------------
+
+
+def _string_list(value, what: str) -> list[str]:
+    items = json.loads(value) if isinstance(value, str) else value
+    if not isinstance(items, list):
+        raise TypeError(f"{what} must be an array")
+    return [str(x) for x in items]
+
+
+def _environment(value) -> dict[str, str] | None:
+    if value is None:
+        return None
+    env = json.loads(value) if isinstance(value, str) else value
+    if not isinstance(env, dict):
+        raise TypeError("env must be an object of NAME: value pairs")
+    return {str(k): str(v) for k, v in env.items()}
+
+
+def binding(runtime) -> dict:
+    reactor = runtime.reactor
+
+    def spawn_child(
+        command, args_json, env_json, encoding, on_output, on_error, on_exit
+    ):
+        """args_json / env_json: JSON text (one crossing each way). Returns the
+        opaque child handle; its pid comes from `pid(handle)`."""
+        if not isinstance(command, str) or not command:
+            raise TypeError("command must be a non-empty string")
+        args = _string_list(args_json, "args")
+        env = _environment(env_json)
+        encoding = encodings.normalize(encoding, "ascii")
+        exit_cb = runtime.callback(on_exit)
+        child = None
+
+        def exited(code):
+            child.release()
+            exit_cb(code)
+
+        protocol = ChildProtocol(
+            runtime.callback(on_output), runtime.callback(on_error), exited, encoding
+        )
+        transport = spawn(reactor, command, args, env, protocol)
+        hold = runtime.loop.hold(f"child process {command}")
+        child = Child(protocol, transport or _NeverStarted(), hold)
+        hold.close = child.abandon
+        return child
+
+    def pid(child):
+        return child.pid
+
+    def write(child, data, encoding=None):
+        if not isinstance(child, Child):
+            raise TypeError("not a child process handle")
+        encoding = encodings.normalize(encoding, "ascii")
+        return child.write(encodings.encode(str(data), encoding))
+
+    def close(child):
+        child.close_stdin()
+
+    def kill(child, sig=None):
+        return child.kill(signal_number("SIGTERM" if sig is None else sig))
+
+    def exec_(command, env_json=None):
+        if not isinstance(command, str):
+            raise TypeError("command must be a string")
+        return exec_command(reactor, command, _environment(env_json))
+
+    return {
+        "spawn": spawn_child,
+        "pid": pid,
+        "write": write,
+        "close": close,
+        "kill": kill,
+        "exec": exec_,
+    }
