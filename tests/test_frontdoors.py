@@ -14,7 +14,11 @@ from twisted_node.service import NodeService
 
 FRONT = os.path.join(JS_DIR, "frontdoors")
 # twistd, from whichever environment runs the tests.
-TWISTD = [sys.executable, "-c", "import sys; from twisted.scripts.twistd import run; sys.argv[0] = 'twistd'; run()"]
+TWISTD = [
+    sys.executable,
+    "-c",
+    "import sys; from twisted.scripts.twistd import run; sys.argv[0] = 'twistd'; run()",
+]
 
 
 class Twistd(unittest.TestCase):

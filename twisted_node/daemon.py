@@ -19,8 +19,8 @@ def _exit_with(code: int) -> None:
     os._exit(code)
 
 
-def daemon_service(script: str, args) -> NodeService:
-    service = NodeService(script, args, executable="twistd")
+def daemon_service(script: str, args, repl_port: str | None = None) -> NodeService:
+    service = NodeService(script, args, executable="twistd", repl_port=repl_port)
 
     def ended(code):
         from twisted.internet import reactor

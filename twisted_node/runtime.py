@@ -9,7 +9,6 @@ nextTick queue are handled (in lib/node.js's `door`).
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import sys
@@ -70,6 +69,12 @@ class Runtime:
         self.js.run_source(source, origin)
         if not self.finished:
             self.loop.arm()
+
+    def require(self, name: str) -> None:
+        """require(name) in the program, for the host's own needs (a REPL
+        server loading lib/repl.js into a program that never required it)."""
+        if self.js is not None:
+            self.js.require(name)
 
     def whenFinished(self) -> Deferred:
         d = Deferred()
@@ -192,6 +197,7 @@ class Runtime:
         self.js = types.SimpleNamespace(
             run_main=self.callback(entry.runMain),
             run_source=self.callback(entry.runSource),
+            require=self.callback(entry.require),
             finish=self.callback(entry.finish),
             new_promise=entry.newPromise,
             make_error=entry.makeError,

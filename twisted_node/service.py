@@ -9,13 +9,26 @@ from __future__ import annotations
 
 from twisted.application.service import Service
 from twisted.internet.defer import Deferred
+from twisted.logger import Logger
 
 from twisted_node.runtime import Runtime
 
+log = Logger()
+
 
 class NodeService(Service):
-    def __init__(self, script: str, argv=(), reactor=None, executable: str = "twisted-node"):
+    def __init__(
+        self,
+        script: str,
+        argv=(),
+        reactor=None,
+        executable: str = "twisted-node",
+        repl_port: str | None = None,
+    ):
+        """`repl_port`: serve a REPL on the program's global scope there
+        (PORT, HOST:PORT or a server endpoint string; loopback by default)."""
         self.script = script
+        self.repl_port = repl_port
         self.argv = list(argv)
         self._reactor = reactor
         self._executable = executable
@@ -28,6 +41,18 @@ class NodeService(Service):
         self.runtime = Runtime(self.script, self.argv, reactor=self._reactor, executable=self._executable)
         self.runtime.whenFinished().addCallback(self._program_ended)
         self.runtime.reactor.callWhenRunning(self.runtime.start)
+        if self.repl_port is not None:
+            self.runtime.reactor.callWhenRunning(self._serve_repl)
+
+    def _serve_repl(self) -> None:
+        from twisted_node.protocols.repl import listen_repl
+
+        def failed(failure):
+            log.failure("cannot serve the REPL on {where}", failure, where=self.repl_port)
+            if self.runtime is not None:
+                self.runtime.stop(1)
+
+        listen_repl(self.runtime, self.repl_port).addErrback(failed)
 
     def stopService(self):
         super().stopService()

@@ -17,6 +17,13 @@ class Options(usage.Options):
     longdesc = "Run a Node.js v0.1 program (twisted_node) as a twistd daemon."
     optParameters = [
         ["script", "s", None, "the program to run"],
+        [
+            "repl-port",
+            None,
+            None,
+            "serve a REPL on the program's global scope at PORT, HOST:PORT or a "
+            "server endpoint string (loopback unless an interface is named)",
+        ],
     ]
 
     def parseArgs(self, *args):
@@ -25,6 +32,13 @@ class Options(usage.Options):
     def postOptions(self):
         if not self["script"]:
             raise usage.UsageError("--script is required")
+        if self["repl-port"] is not None:
+            from twisted_node.protocols.repl import endpoint_string
+
+            try:
+                endpoint_string(self["repl-port"])
+            except ValueError as e:
+                raise usage.UsageError(f"--repl-port: {e}") from None
 
 
 @implementer(IServiceMaker, IPlugin)
@@ -36,7 +50,7 @@ class NodeServiceMaker:
     def makeService(self, options):
         from twisted_node.daemon import daemon_service
 
-        return daemon_service(options["script"], options["args"])
+        return daemon_service(options["script"], options["args"], options["repl-port"])
 
 
 serviceMaker = NodeServiceMaker()

@@ -10,6 +10,7 @@
   var EXIT = {};          // thrown by process.exit to unwind the JS stack
   var exiting = false;    // "exit" has been emitted (or is being emitted)
   var depth = 0;          // calls from Python currently on the stack
+  var tickDepth = 0;      // the depth at which the nextTick queue runs (> 0 in a wait())
 
   // First of all: how Python binds a JS function to the door (bindings made
   // during this bootstrap already need it; `door` is hoisted).
@@ -171,7 +172,23 @@
     var self = this;
     if (!this.hasFired) {
       this._handled = true; // wait() itself handles the error: it throws it
-      natives.wait(function () { return self.hasFired === "success" || self.hasFired === "error"; });
+      // The reactor runs re-entrantly below, as the event loop would: the
+      // nextTick queue runs at this depth too (a door call returning to a
+      // wait() counts as returning to the loop), and the timer slot must be
+      // armed even when wait() is called from inside a timer callback (the
+      // slot is otherwise re-armed only after that callback returns, so the
+      // timers set up before the wait would never fire).
+      var savedTickDepth = tickDepth;
+      tickDepth = depth;
+      try {
+        if (timers.length > 0) timerBinding.schedule(Math.max(0, timers[0].due - Date.now()));
+        runTicks();
+        if (!this.hasFired) {
+          natives.wait(function () { return self.hasFired === "success" || self.hasFired === "error"; });
+        }
+      } finally {
+        tickDepth = savedTickDepth;
+      }
     }
     var values = this._values;
     if (this.hasFired === "error") throw errorFromValues(values, "promise failed");
@@ -238,7 +255,7 @@
     } finally {
       depth--;
     }
-    if (depth === 0 && tickQueue.length > 0) runTicks();
+    if (depth === tickDepth && tickQueue.length > 0) runTicks();
     return result;
   }
 
@@ -583,6 +600,7 @@
   return {
     runMain: runMain,
     runSource: runSource,
+    require: function (name) { require(name); },
     finish: finish,
     makeError: function (name, message, propsJSON) {
       var Ctor = { TypeError: TypeError, RangeError: RangeError, SyntaxError: SyntaxError }[name] || Error;
