@@ -112,8 +112,10 @@ class Signals:
 
         def handler(signum, frame):
             # A signal can arrive in the middle of a call into V8: deliver it
-            # from the reactor, never from here.
-            reactor.callFromThread(self._deliver, name)
+            # from the reactor, never from here, and through a timed call (see
+            # Loop.iterate_until: the queue of calls from threads is not
+            # re-entrant, and the listener may wait()).
+            reactor.callFromThread(reactor.callLater, 0, self._deliver, name)
 
         self._previous[num] = signal.signal(num, handler)
 
@@ -148,7 +150,12 @@ def binding(runtime) -> dict:
         return runtime.context.compile(source, origin)
 
     def wait(is_done):
-        runtime.loop.iterate_until(lambda: bool(is_done()), lambda: runtime.finished)
+        try:
+            runtime.loop.iterate_until(lambda: bool(is_done()), lambda: runtime.finished)
+        except RuntimeError as e:
+            # Thrown in JS as a plain Error with the loop's message (not
+            # "RuntimeError: ..."): it says why wait() cannot go on.
+            raise JSError(str(e)) from None
 
     def umask(mask=None):
         if mask is None:

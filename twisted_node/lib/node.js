@@ -309,8 +309,25 @@
   for (var name in natives.constants) process[name] = natives.constants[name];
 
   process.compile = function (source, scriptOrigin) {
-    // Indirect eval runs in the global scope; sourceURL names it in stacks.
-    return (0, eval)(String(source) + "\n//# sourceURL=" + String(scriptOrigin));
+    source = String(source);
+    scriptOrigin = String(scriptOrigin);
+    try {
+      // Indirect eval runs in the global scope; sourceURL names it in stacks.
+      return (0, eval)(source + "\n//# sourceURL=" + scriptOrigin);
+    } catch (e) {
+      // V8 reports a syntax error in eval'd code without its location. Compile
+      // it again, as a function that is never called, under its origin: that
+      // SyntaxError's stack says origin:line:column (same lines; columns of
+      // line 1 are shifted by the wrapper). Only when it is the same error:
+      // input that merely stopped early fails differently inside the wrapper,
+      // and the REPL reads "Unexpected end of input" to ask for more lines.
+      if (e instanceof SyntaxError) {
+        try { natives.compile("(function () {" + source + "\n})", scriptOrigin); } catch (located) {
+          if (located instanceof SyntaxError && located.message === e.message) throw located;
+        }
+      }
+      throw e;
+    }
   };
 
   process.mixin = function () {

@@ -7,6 +7,8 @@ exports.normalizeArray = function (parts, keepBlanks) {
   var out = [];
   parts.forEach(function (part) {
     if (part === "." || (!keepBlanks && part === "" && out.length > 0)) return;
+    // Nothing is above the root: "/.." is "/".
+    if (part === ".." && out.length === 1 && out[0] === "") return;
     if (part === ".." && out.length > 0 && out[out.length - 1] !== ".." && out[out.length - 1] !== "") {
       out.pop();
       return;

@@ -1,0 +1,2 @@
+// Found by its bare name through require.paths.
+exports.name = "libmod";

@@ -1,0 +1,2 @@
+// Must never load: built-in modules come before require.paths.
+throw new Error("libpath/sys.js shadowed the built-in sys module");

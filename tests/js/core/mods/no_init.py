@@ -1,0 +1,3 @@
+"""Not an addon: no init(target)."""
+
+VALUE = 1

@@ -1,0 +1,1 @@
+exports.picked = "m/index.js";

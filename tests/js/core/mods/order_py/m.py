@@ -1,0 +1,2 @@
+def init(target):
+    target.picked = "m.py"

@@ -1,0 +1,48 @@
+"""A Python addon (DESIGN.md "Addons"): init(target) fills in the exports.
+
+Functions returning a Deferred give JavaScript a process.Promise."""
+
+from twisted.internet import defer, reactor
+
+from twisted_node.jsbridge.errors import JSError
+from twisted_node.jsbridge.promises import Args, Rejection
+
+LOADS = []
+
+
+def init(target):
+    LOADS.append(1)
+    target.hello = "world"
+    target.loads = len(LOADS)
+    target.add = lambda a, b: a + b
+    target.later = later
+    target.later_pair = lambda: _after(Args("first", 2))
+    target.already = lambda v: defer.succeed(v)
+    target.fails = fails
+    target.rejects = lambda: _fail_after(Rejection("ECODE", "plain values"))
+    target.throws = throws
+    target.data = {"list": [1, 2, 3], "nested": {"k": None}}
+
+
+def _after(value):
+    d = defer.Deferred()
+    reactor.callLater(0.001, d.callback, value)
+    return d
+
+
+def _fail_after(exc):
+    d = defer.Deferred()
+    reactor.callLater(0.001, d.errback, exc)
+    return d
+
+
+def later(value):
+    return _after(value * 2)
+
+
+def fails():
+    return _fail_after(OSError(2, "No such file or directory", "/nowhere"))
+
+
+def throws(message):
+    raise JSError(message, name="RangeError", code="EADDON")

@@ -1,0 +1,3 @@
+// "../" goes up from this file's directory.
+exports.name = "b";
+exports.c = require("../c");

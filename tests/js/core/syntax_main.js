@@ -1,0 +1,3 @@
+// The main script itself does not compile (line 3).
+var ok = 1;
+function ( { }
