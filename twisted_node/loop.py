@@ -11,6 +11,7 @@ told (once the current call stack has unwound) and ends the program.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import contextmanager
 
 from twisted.internet.defer import Deferred
 
@@ -46,6 +47,7 @@ class Loop:
         self._on_idle = on_idle
         self._holds: set[Hold] = set()
         self._idle_check = None
+        self._running = 0  # calls into JS in progress for an event (see running())
         self.armed = False  # set once the main module has run
 
     @property
@@ -70,6 +72,20 @@ class Loop:
 
         return d.addBoth(done)
 
+    @contextmanager
+    def running(self):
+        """Around the JS callback of an event whose hold was just released:
+        the program is not idle while it runs (the callback may start the next
+        operation), yet nothing is counted that could fire a promise.wait()
+        made inside it."""
+        self._running += 1
+        try:
+            yield
+        finally:
+            self._running -= 1
+            if not self._running and not self._holds:
+                self._schedule_idle_check()
+
     def arm(self) -> None:
         """Called after the main module ran: from now on, idle means exit."""
         self.armed = True
@@ -89,7 +105,7 @@ class Loop:
 
     def _check_idle(self) -> None:
         self._idle_check = None
-        if self.armed and not self._holds:
+        if self.armed and not self._holds and not self._running:
             self._on_idle()
 
     def close_all(self) -> None:
@@ -113,19 +129,30 @@ class Loop:
         Events set up before the wait keep firing, as the manual describes.
         Raises RuntimeError when nothing is left that could make `done()` true,
         instead of blocking forever.
+
+        Twisted's pass over the calls queued from threads (callFromThread) is
+        not re-entrant: a wait() inside one of them would run the same queued
+        calls again. So results from threads reach JavaScript through a fresh
+        timed call (reactor.callLater(0, ...)), never from that queue directly.
         """
         reactor = self.reactor
-        if not hasattr(reactor, "iterate"):
+        if not hasattr(reactor, "doIteration"):
             raise RuntimeError(
                 "promise.wait() needs a re-entrant reactor (epoll, poll or select)"
             )
         while not done():
             if stopped():
                 raise RuntimeError("the program is exiting")
-            if not self._holds and not reactor.getDelayedCalls():
+            pending = [c for c in reactor.getDelayedCalls() if c is not self._idle_check]
+            if not self._holds and not pending and not reactor.threadCallQueue:
                 raise RuntimeError(
                     "promise.wait() would block forever: nothing is left that could "
                     "fire the promise"
                 )
+            # reactor.iterate() without its sleep when the calls it ran just
+            # fired the promise.
+            reactor.runUntilCurrent()
+            if done():
+                break
             delay = reactor.timeout()
-            reactor.iterate(0.5 if delay is None else min(delay, 0.5))
+            reactor.doIteration(0.5 if delay is None else min(delay, 0.5))

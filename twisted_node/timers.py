@@ -35,11 +35,12 @@ class TimerSlot:
 
     def _fire(self) -> None:
         self._call = None
-        # Released after JS ran: it reschedules for the next timer, if any.
+        # JS reschedules for the next timer, if any, before running() ends.
         hold, self._hold = self._hold, None
-        self._on_timeout()
-        if hold is not None:
-            hold.release()
+        with self._runtime.loop.running():
+            if hold is not None:
+                hold.release()
+            self._on_timeout()
 
 
 def binding(runtime) -> dict:

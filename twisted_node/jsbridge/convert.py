@@ -46,8 +46,13 @@ def _json_default(value):
 
 
 class _NotData(Exception):
-    """Raised by the JSON encoder for a value JSON cannot carry (a function,
-    a Deferred, a JS handle): the converter then builds the value piecewise."""
+    """Raised by _json_default for a value JSON cannot carry (a function, a
+    Deferred, a JS handle)."""
+
+
+# Marks, in the JSON skeleton of a container, where a value JSON cannot carry
+# goes: {"\u0000slot": index}. No JSON from elsewhere is parsed with it.
+_SLOT = "\u0000slot"
 
 
 class Converter:
@@ -55,10 +60,7 @@ class Converter:
 
     def __init__(self, helpers, wrap_callable, to_promise):
         self._parse = helpers.parse
-        self._new_object = helpers.newObject
-        self._new_array = helpers.newArray
-        self._set = helpers.set
-        self._push = helpers.push
+        self._assemble = helpers.assemble
         self._wrap_callable = wrap_callable
         self._to_promise = to_promise
 
@@ -88,15 +90,22 @@ class Converter:
         return value  # an opaque handle for JS to pass back to Python
 
     def _build(self, value):
-        if isinstance(value, dict):
-            obj = self._new_object()
-            for k, v in value.items():
-                self._set(obj, js_str(str(k)), self.to_js(v))
-            return obj
-        arr = self._new_array()
-        for v in value:
-            self._push(arr, self.to_js(v))
-        return arr
+        """A container holding values JSON cannot carry, made in ONE call into
+        JS: a JS value Python holds can cross back only once (from the second
+        time on STPyV8 hands JS a host object), so the container cannot be
+        filled from here piece by piece. JS parses the JSON skeleton and asks
+        for each slot's value once, through `take(index)`."""
+        extras = []
+
+        def slot(v):
+            try:
+                return _json_default(v)
+            except _NotData:
+                extras.append(v)
+                return {_SLOT: len(extras) - 1}
+
+        text = json.dumps(value, default=slot, allow_nan=True)
+        return self._assemble(text, lambda index: self.to_js(extras[int(index)]))
 
     def to_py(self, value):
         """JS value -> plain Python (arrays -> list, objects -> dict); JS

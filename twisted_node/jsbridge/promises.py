@@ -27,22 +27,28 @@ def to_promise(runtime, d: Deferred):
     emit_success = runtime.callback(made[1])
     emit_error = runtime.callback(made[2])
 
+    # Released as the JS callbacks start, inside loop.running(): they may
+    # start the next operation, and the program must not be seen idle in
+    # between; but a wait() made inside them must not count this promise.
+    hold = runtime.loop.hold("promise", close=d.cancel)
+
     def succeeded(result):
-        emit_success(*(result if isinstance(result, Args) else (result,)))
+        with runtime.loop.running():
+            hold.release()
+            emit_success(*(result if isinstance(result, Args) else (result,)))
 
     def failed(failure):
         exc = failure.value
-        if isinstance(exc, CancelledError):
-            return None  # the program is ending, or the promise was cancelled
-        if isinstance(exc, Rejection):
-            emit_error(*exc.args)
-        else:
-            emit_error(runtime.error(exc))
+        with runtime.loop.running():
+            hold.release()
+            if isinstance(exc, CancelledError):
+                return None  # the program is ending, or the promise was cancelled
+            if isinstance(exc, Rejection):
+                emit_error(*exc.args)
+            else:
+                emit_error(runtime.error(exc))
 
     d.addCallbacks(succeeded, failed)
-    # Released only after the JS callbacks ran: they may start the next
-    # operation, and the program must not be seen idle in between.
-    runtime.loop.track(d, "promise")
     return promise
 
 

@@ -28,10 +28,14 @@
 
   return {
     parse: JSON.parse,
-    newObject: function () { return {}; },
-    newArray: function () { return []; },
-    set: function (o, k, v) { o[k] = v; },
-    push: function (a, v) { a.push(v); },
+    // JSON text whose {"\u0000slot": i} objects are replaced by take(i)
+    // (functions, promises, handles: what JSON cannot carry).
+    assemble: function (text, take) {
+      return JSON.parse(text, function (k, v) {
+        return v !== null && typeof v === "object" && Object.prototype.hasOwnProperty.call(v, "\u0000slot") ?
+          take(v["\u0000slot"]) : v;
+      });
+    },
     throwBox: function (name, message, propsJSON) {
       return new ThrowBox(name, message, propsJSON ? JSON.parse(propsJSON) : null);
     },
