@@ -18,12 +18,9 @@ import STPyV8
 from twisted.internet.defer import Deferred
 
 from twisted_node.jsbridge import bindings, errors, promises
-from twisted_node.jsbridge.context import CompileError, Context, lib_source
+from twisted_node.jsbridge.context import LIB_DIR, CompileError, Context, lib_source
 from twisted_node.jsbridge.convert import Converter
 from twisted_node.loop import Loop
-
-LIB_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib")
-
 
 class Runtime:
     """Runs `script` with `argv` on `reactor`.

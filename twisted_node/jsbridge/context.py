@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import os
 import re
-from importlib import resources
 
 import STPyV8
 
@@ -35,9 +35,14 @@ class CompileError(Exception):
         return f"{where}\n{self.source}\n\n{self.name}: {self.message}\n    at {where}"
 
 
+LIB_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib")
+
+
 def lib_source(name: str) -> str:
-    """The text of a JavaScript library file shipped in twisted_node/lib."""
-    return resources.files("twisted_node").joinpath("lib", name).read_text("utf-8")
+    """The text of a JavaScript library file shipped in twisted_node/lib
+    (package data, installed beside the code)."""
+    with open(os.path.join(LIB_DIR, name), encoding="utf-8") as f:
+        return f.read()
 
 
 class Context:
