@@ -10,6 +10,7 @@ JavaScript strings cross the bridge as Python str. On the wire they are bytes:
 from __future__ import annotations
 
 import codecs
+import functools
 
 ENCODINGS = ("utf8", "ascii", "binary")
 
@@ -72,22 +73,26 @@ def decode(data: bytes, encoding: str) -> str:
 
 class Decoder:
     """Stream decoder: feed chunks, get strings; utf8 keeps a split character
-    back until its remaining bytes arrive."""
+    back until its remaining bytes arrive.
 
-    __slots__ = ("encoding", "_utf8")
+    `decode` is bound once, per encoding, to the cheapest callable that does
+    the job: it runs for every read of every connection.
+    """
+
+    __slots__ = ("_utf8", "decode", "encoding")
 
     def __init__(self, encoding: str):
         self.encoding = normalize(encoding)
-        self._utf8 = (
-            codecs.getincrementaldecoder("utf-8")("replace")
-            if self.encoding == "utf8"
-            else None
-        )
-
-    def decode(self, data: bytes) -> str:
-        if self._utf8 is not None:
-            return self._utf8.decode(data)
-        return decode(data, self.encoding)
+        if self.encoding == "utf8":
+            self._utf8 = codecs.getincrementaldecoder("utf-8")("replace")
+            self.decode = self._utf8.decode
+        else:
+            self._utf8 = None
+            self.decode = (
+                functools.partial(bytes.decode, encoding="latin-1")
+                if self.encoding == "binary"
+                else functools.partial(decode, encoding=self.encoding)
+            )
 
     def flush(self) -> str:
         """End of stream: whatever partial character is left, as U+FFFD."""
