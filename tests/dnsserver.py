@@ -70,9 +70,7 @@ class _RcodeFactory(server.DNSServerFactory):
 
     def messageReceived(self, message, proto, address=None):
         self._counter.received += 1
-        reply = wire.Message(
-            id=message.id, answer=1, opCode=message.opCode, recDes=message.recDes
-        )
+        reply = wire.Message(id=message.id, answer=1, opCode=message.opCode, recDes=message.recDes)
         reply.rCode = self._rcode
         reply.queries = message.queries
         if address is None:
@@ -97,9 +95,7 @@ class _Garbled(DatagramProtocol):
         self._counter.received += 1
         # The query's id, then a header claiming one answer that is not there
         # and bytes that are no record.
-        self.transport.write(
-            data[:2] + b"\x81\x80\x00\x01\x00\x01\x00\x00\x00\x00\xff", addr
-        )
+        self.transport.write(data[:2] + b"\x81\x80\x00\x01\x00\x01\x00\x00\x00\x00\xff", addr)
 
 
 class DNSTestServer:
@@ -174,9 +170,7 @@ class DNSTestServer:
         if self._zone_dir is not None:
             self._zone_dir.cleanup()
             self._zone_dir = None
-        return defer.gatherResults(
-            [defer.maybeDeferred(p.stopListening) for p in listening]
-        )
+        return defer.gatherResults([defer.maybeDeferred(p.stopListening) for p in listening])
 
 
 def start_dns_server(
@@ -217,9 +211,7 @@ class _Collect(ProcessProtocol):
         self._done.callback((code, b"".join(self.out), b"".join(self.err)))
 
 
-def run_js_async(
-    script, *args, env=None, stdin=None, timeout=60, cwd=None, reactor=None
-) -> defer.Deferred:
+def run_js_async(script, *args, env=None, stdin=None, timeout=60, cwd=None, reactor=None) -> defer.Deferred:
     """tests.jsrun.run_js without blocking the reactor (same command, same
     environment, a relative `script` is under tests/js).
 

@@ -20,9 +20,7 @@ def child_env(env: dict | None = None) -> dict:
     """The environment for a runtime child: the test's own, plus `env`, with
     this checkout importable even when the project is not installed."""
     merged = dict(os.environ)
-    merged["PYTHONPATH"] = os.pathsep.join(
-        p for p in (PROJECT, merged.get("PYTHONPATH")) if p
-    )
+    merged["PYTHONPATH"] = os.pathsep.join(p for p in (PROJECT, merged.get("PYTHONPATH")) if p)
     if env:
         merged.update(env)
     return merged

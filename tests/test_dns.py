@@ -88,9 +88,7 @@ class ResolverTestsMixin:
         try:
             result = yield d
         except dns.DNSError as e:
-            self.assertEqual(
-                dns.CODE_NAMES[e.dns_code], dns.CODE_NAMES[code], e.message
-            )
+            self.assertEqual(dns.CODE_NAMES[e.dns_code], dns.CODE_NAMES[code], e.message)
             for word in words:
                 self.assertIn(word, e.message)
             return e
@@ -105,9 +103,7 @@ class LookupTests(ResolverTestsMixin, unittest.TestCase):
     @defer.inlineCallbacks
     def test_several_a_records_in_answer_order(self):
         answer = yield self.dns.resolve4("multi.node.test")
-        self.assertEqual(
-            answer, (["10.0.0.1", "10.0.0.2", "10.0.0.3"], 300, "multi.node.test")
-        )
+        self.assertEqual(answer, (["10.0.0.1", "10.0.0.2", "10.0.0.3"], 300, "multi.node.test"))
 
     @defer.inlineCallbacks
     def test_aaaa(self):
@@ -116,12 +112,8 @@ class LookupTests(ResolverTestsMixin, unittest.TestCase):
 
     @defer.inlineCallbacks
     def test_only_the_asked_type_is_returned(self):
-        self.assertEqual(
-            (yield self.dns.resolve4("dual.node.test")).values, ["10.0.1.1"]
-        )
-        self.assertEqual(
-            (yield self.dns.resolve6("dual.node.test")).values, ["2001:db8::11"]
-        )
+        self.assertEqual((yield self.dns.resolve4("dual.node.test")).values, ["10.0.1.1"])
+        self.assertEqual((yield self.dns.resolve6("dual.node.test")).values, ["2001:db8::11"])
 
     @defer.inlineCallbacks
     def test_ttl_is_the_smallest_of_the_answer(self):
@@ -144,9 +136,7 @@ class LookupTests(ResolverTestsMixin, unittest.TestCase):
         self.assertEqual(answer.values, ["10.0.0.80"])
 
     def test_nxdomain(self):
-        return self.assertFails(
-            self.dns.resolve4("missing.node.test"), dns.NXDOMAIN, "missing.node.test"
-        )
+        return self.assertFails(self.dns.resolve4("missing.node.test"), dns.NXDOMAIN, "missing.node.test")
 
     def test_nxdomain_at_the_end_of_a_cname(self):
         text = FORWARD_ZONE + "dangling IN CNAME gone.node.test.\n"
@@ -158,19 +148,13 @@ class LookupTests(ResolverTestsMixin, unittest.TestCase):
         )
 
     def test_nodata(self):
-        return self.assertFails(
-            self.dns.resolve4("txt.node.test"), dns.NODATA, "txt.node.test", " A "
-        )
+        return self.assertFails(self.dns.resolve4("txt.node.test"), dns.NODATA, "txt.node.test", " A ")
 
     def test_nodata_aaaa(self):
-        return self.assertFails(
-            self.dns.resolve6("multi.node.test"), dns.NODATA, "AAAA"
-        )
+        return self.assertFails(self.dns.resolve6("multi.node.test"), dns.NODATA, "AAAA")
 
     def test_cname_loop(self):
-        return self.assertFails(
-            self.dns.resolve4("loop1.node.test"), dns.PROTOCOL, "loop1"
-        )
+        return self.assertFails(self.dns.resolve4("loop1.node.test"), dns.PROTOCOL, "loop1")
 
     @defer.inlineCallbacks
     def test_reverse_ipv4(self):
@@ -209,9 +193,7 @@ class LookupTests(ResolverTestsMixin, unittest.TestCase):
 
     def test_truncated_answer_without_tcp_gives_tempfail(self):
         server = self.start(tcp=False)
-        return self.assertFails(
-            self.resolver(server).resolve4("big.node.test"), dns.TEMPFAIL, "over TCP"
-        )
+        return self.assertFails(self.resolver(server).resolve4("big.node.test"), dns.TEMPFAIL, "over TCP")
 
     @defer.inlineCallbacks
     def test_bad_queries_fail_without_asking(self):
@@ -227,9 +209,7 @@ class LookupTests(ResolverTestsMixin, unittest.TestCase):
         ]
         for name in bad:
             for method in (self.dns.resolve4, self.dns.resolve6):
-                yield self.assertFails(
-                    method(name), dns.BADQUERY, repr(name)[1:-1][:20]
-                )
+                yield self.assertFails(method(name), dns.BADQUERY, repr(name)[1:-1][:20])
         for ip in [
             "",
             "10.0.0",
@@ -282,15 +262,11 @@ class ServerFailureTests(ResolverTestsMixin, unittest.TestCase):
 
     def test_servfail(self):
         server = self.start("servfail")
-        return self.assertFails(
-            self.resolver(server).resolve4("www.node.test"), dns.TEMPFAIL, "SERVFAIL"
-        )
+        return self.assertFails(self.resolver(server).resolve4("www.node.test"), dns.TEMPFAIL, "SERVFAIL")
 
     def test_refused(self):
         server = self.start("refused")
-        return self.assertFails(
-            self.resolver(server).resolve6("www.node.test"), dns.TEMPFAIL, "refused"
-        )
+        return self.assertFails(self.resolver(server).resolve6("www.node.test"), dns.TEMPFAIL, "refused")
 
     def test_garbled_reply(self):
         server = self.start("garbled")
@@ -313,9 +289,7 @@ class ServerFailureTests(ResolverTestsMixin, unittest.TestCase):
     @defer.inlineCallbacks
     def test_second_server_is_tried_when_the_first_is_silent(self):
         silent, good = self.start("silent"), self.start()
-        resolver = dns.NodeResolver(
-            reactor, [("127.0.0.1", silent.port), ("127.0.0.1", good.port)]
-        )
+        resolver = dns.NodeResolver(reactor, [("127.0.0.1", silent.port), ("127.0.0.1", good.port)])
         answer = yield resolver.resolve4("www.node.test")
         self.assertEqual(answer.values, ["10.0.0.80"])
         self.assertEqual((silent.received, good.received), (1, 1))
@@ -369,9 +343,7 @@ class ResolveHostTests(ResolverTestsMixin, unittest.TestCase):
 
     @defer.inlineCallbacks
     def test_aaaa_when_there_is_no_a(self):
-        self.assertEqual(
-            (yield self.dns.resolve_host("onlysix.node.test")), "2001:db8::66"
-        )
+        self.assertEqual((yield self.dns.resolve_host("onlysix.node.test")), "2001:db8::66")
 
     def test_unknown_host(self):
         return self.assertFails(
@@ -381,9 +353,7 @@ class ResolveHostTests(ResolverTestsMixin, unittest.TestCase):
         )
 
     def test_no_address(self):
-        return self.assertFails(
-            self.dns.resolve_host("txt.node.test"), dns.NODATA, "no address"
-        )
+        return self.assertFails(self.dns.resolve_host("txt.node.test"), dns.NODATA, "no address")
 
     def test_bad_name(self):
         return self.assertFails(self.dns.resolve_host("bad name"), dns.BADQUERY)
@@ -396,9 +366,7 @@ class ResolveHostTests(ResolverTestsMixin, unittest.TestCase):
         runtime = Runtime()
         runtime.reactor = reactor
         self.patch(os, "environ", {**os.environ, dns.SERVERS_ENV: self.server.address})
-        self.assertEqual(
-            (yield dns.resolve_host(runtime, "www.node.test")), "10.0.0.80"
-        )
+        self.assertEqual((yield dns.resolve_host(runtime, "www.node.test")), "10.0.0.80")
         self.assertIs(dns.resolver_for(reactor), dns.resolver_for(reactor))
 
 
@@ -417,9 +385,7 @@ class ConfigurationTests(unittest.TestCase):
 
     def test_resolv_conf(self):
         content = b"# c\nsearch x\nnameserver 10.0.0.53\nnameserver fe80::1%eth0\nnameserver bad\n"
-        self.assertEqual(
-            dns.parse_resolv_conf(content), (("10.0.0.53", 53), ("fe80::1", 53))
-        )
+        self.assertEqual(dns.parse_resolv_conf(content), (("10.0.0.53", 53), ("fe80::1", 53)))
         self.assertEqual(dns.parse_resolv_conf(b""), (("127.0.0.1", 53),))
 
     def test_environment_overrides_resolv_conf(self):

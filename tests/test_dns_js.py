@@ -38,9 +38,7 @@ class DNSModuleTests(unittest.TestCase):
     @defer.inlineCallbacks
     def run_program(self, server, script, *args):
         code, out, err = yield run_js_async(script, *args, env=server.env(), timeout=60)
-        self.assertEqual(
-            code, 0, f"exit {code}\nstdout:\n{out.decode()}\nstderr:\n{err.decode()}"
-        )
+        self.assertEqual(code, 0, f"exit {code}\nstdout:\n{out.decode()}\nstderr:\n{err.decode()}")
         return out.decode()
 
     @defer.inlineCallbacks
@@ -53,9 +51,7 @@ class DNSModuleTests(unittest.TestCase):
     @defer.inlineCallbacks
     def test_server_that_never_answers(self):
         server = self.serve("silent")
-        out = yield self.run_program(
-            server, os.path.join(FIXTURES, "failure.js"), "TEMPFAIL"
-        )
+        out = yield self.run_program(server, os.path.join(FIXTURES, "failure.js"), "TEMPFAIL")
         self.assertIn("TEMPFAIL ok", out)
         self.assertTrue(server.received)
 
@@ -70,24 +66,18 @@ class DNSModuleTests(unittest.TestCase):
 
     @defer.inlineCallbacks
     def test_servfail(self):
-        out = yield self.run_program(
-            self.serve("servfail"), os.path.join(FIXTURES, "failure.js"), "TEMPFAIL"
-        )
+        out = yield self.run_program(self.serve("servfail"), os.path.join(FIXTURES, "failure.js"), "TEMPFAIL")
         self.assertIn("TEMPFAIL ok", out)
 
     @defer.inlineCallbacks
     def test_garbled_reply(self):
-        out = yield self.run_program(
-            self.serve("garbled"), os.path.join(FIXTURES, "failure.js"), "PROTOCOL"
-        )
+        out = yield self.run_program(self.serve("garbled"), os.path.join(FIXTURES, "failure.js"), "PROTOCOL")
         self.assertIn("PROTOCOL ok", out)
 
     @defer.inlineCallbacks
     def test_concurrent_queries(self):
         server = self.serve()
-        out = yield self.run_program(
-            server, os.path.join(FIXTURES, "concurrent.js"), MANY
-        )
+        out = yield self.run_program(server, os.path.join(FIXTURES, "concurrent.js"), MANY)
         self.assertIn(f"{MANY} answered", out)
         self.assertEqual(server.received, MANY)
 

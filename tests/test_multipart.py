@@ -48,9 +48,7 @@ class Recorder:
 
     def __init__(self, boundary=BOUNDARY):
         self.events = []
-        self.parser = StreamParser(
-            boundary, self.part, self.data, self.part_end, self.complete
-        )
+        self.parser = StreamParser(boundary, self.part, self.data, self.part_end, self.complete)
 
     def part(self, name, filename, headers):
         self.events.append(("part", name, filename, dict(headers)))
@@ -88,15 +86,11 @@ class BoundaryTests(unittest.TestCase):
 
     def test_charset_and_case(self):
         self.assertEqual(
-            boundary_from_content_type(
-                "Multipart/Form-Data; charset=UTF-8; BOUNDARY=xyz"
-            ),
+            boundary_from_content_type("Multipart/Form-Data; charset=UTF-8; BOUNDARY=xyz"),
             "xyz",
         )
         self.assertEqual(
-            boundary_from_content_type(
-                'multipart/form-data;boundary="q=r?";charset=utf-8'
-            ),
+            boundary_from_content_type('multipart/form-data;boundary="q=r?";charset=utf-8'),
             "q=r?",
         )
 
@@ -107,9 +101,7 @@ class BoundaryTests(unittest.TestCase):
             self.assertIn("multipart/form-data", e.message)
 
     def test_missing_boundary(self):
-        e = self.assertRaises(
-            MultipartError, boundary_from_content_type, "multipart/form-data"
-        )
+        e = self.assertRaises(MultipartError, boundary_from_content_type, "multipart/form-data")
         self.assertEqual(e.code, "BAD_BOUNDARY")
         self.assertIn("no boundary parameter", e.message)
 
@@ -153,8 +145,7 @@ class ParserTests(unittest.TestCase):
                     "file",
                     "notes.txt",
                     {
-                        "content-disposition": 'form-data; name="file"; '
-                        'filename="notes.txt"',
+                        "content-disposition": 'form-data; name="file"; filename="notes.txt"',
                         "content-type": "text/plain",
                     },
                 ),
@@ -215,9 +206,7 @@ class ParserTests(unittest.TestCase):
         )
         expected = Recorder().feed_all(body)
         for i in range(len(body) + 1):
-            self.assertEqual(
-                Recorder().feed_all(body[:i], body[i:]), expected, f"split at {i}"
-            )
+            self.assertEqual(Recorder().feed_all(body[:i], body[i:]), expected, f"split at {i}")
         # and one byte at a time, the worst case for boundary look-behind
         self.assertEqual(
             Recorder().feed_all(*(body[i : i + 1] for i in range(len(body)))),
@@ -317,14 +306,10 @@ class BindingTests(unittest.TestCase):
         first = self.binding["write"](handle, body[:split].decode("latin-1"))
         second = self.binding["write"](handle, body[split:].decode("latin-1"))
         self.assertEqual(first[0][:3], ["part", "a", None])
-        self.assertEqual(
-            json.loads(first[0][3]), {"content-disposition": 'form-data; name="a"'}
-        )
+        self.assertEqual(json.loads(first[0][3]), {"content-disposition": 'form-data; name="a"'})
         self.assertEqual(first[1:], [["body", "\xff\x00"]])
         self.assertEqual(second[0], ["body", "z"])
-        self.assertEqual(
-            [e[0] for e in second[1:]], ["partEnd", "part", "partEnd", "complete"]
-        )
+        self.assertEqual([e[0] for e in second[1:]], ["partEnd", "part", "partEnd", "complete"])
         self.assertEqual(self.binding["end"](handle), [])
         # a chunk holding nothing but body data comes back as a plain string
         handle = self.binding["newParser"](BOUNDARY)

@@ -48,9 +48,7 @@ def read_response(conn: socket.socket) -> tuple[bytes, bytes]:
     head, _, body = data.partition(b"\r\n\r\n")
     lines = head.split(b"\r\n")
     length = next(
-        int(line.split(b":", 1)[1])
-        for line in lines[1:]
-        if line.lower().startswith(b"content-length:")
+        int(line.split(b":", 1)[1]) for line in lines[1:] if line.lower().startswith(b"content-length:")
     )
     while len(body) < length:
         more = conn.recv(65536)
@@ -180,9 +178,7 @@ class UploadServerTests(unittest.TestCase):
             self.assertEqual(status, 400, body)
             self.assertIn(words, body)
         status, body = self.curl("-F", "still=serving")
-        self.assertEqual(
-            (status, body), (200, f"still - 7 {zlib.adler32(b'serving')}\n")
-        )
+        self.assertEqual((status, body), (200, f"still - 7 {zlib.adler32(b'serving')}\n"))
 
     def test_large_upload_streams_with_flat_memory(self):
         """100 MB through the upload server: its RSS, sampled while the body

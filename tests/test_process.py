@@ -60,9 +60,7 @@ class ChildProcessTests(unittest.TestCase):
     def test_output_then_null_then_exit(self):
         rec, transport = start("echo", ["hello", "world"])
         self.assertIsInstance(rec.protocol.pid, int)
-        self.assertEqual(
-            rec.protocol.pid, process.Child(rec.protocol, transport, None).pid
-        )
+        self.assertEqual(rec.protocol.pid, process.Child(rec.protocol, transport, None).pid)
         code = yield rec.exited
         self.assertEqual(code, 0)
         self.assertEqual(rec.text("output"), "hello world\n")
@@ -145,21 +143,15 @@ class ChildProcessTests(unittest.TestCase):
         self.assertIsNone(transport)
         code = yield rec.exited
         self.assertEqual(code, 127)
-        self.assertEqual(
-            rec.text("error"), "no-such-command-twisted-node: command not found\n"
-        )
-        self.assertEqual(
-            rec.events[-3:], [("output", None), ("error", None), ("exit", 127)]
-        )
+        self.assertEqual(rec.text("error"), "no-such-command-twisted-node: command not found\n")
+        self.assertEqual(rec.events[-3:], [("output", None), ("error", None), ("exit", 127)])
 
     @inlineCallbacks
     def test_missing_path(self):
         rec, transport = start("/nonexistent/twisted-node")
         self.assertIsNone(transport)
         self.assertEqual((yield rec.exited), 127)
-        self.assertEqual(
-            rec.text("error"), "/nonexistent/twisted-node: no such file or directory\n"
-        )
+        self.assertEqual(rec.text("error"), "/nonexistent/twisted-node: no such file or directory\n")
 
     @inlineCallbacks
     def test_not_executable(self):
@@ -183,9 +175,7 @@ class ChildProcessTests(unittest.TestCase):
         self.assertEqual(rec.text("output"), data)
         rec, _ = start(cmd[0], cmd[1:])  # ascii: high bit cleared
         yield rec.exited
-        self.assertEqual(
-            rec.text("output"), "".join(chr(b & 0x7F) for b in data.encode())
-        )
+        self.assertEqual(rec.text("output"), "".join(chr(b & 0x7F) for b in data.encode()))
 
     @inlineCallbacks
     def test_many_children_leak_no_descriptors(self):
@@ -194,7 +184,7 @@ class ChildProcessTests(unittest.TestCase):
         # spawned or reaped.
         codes = []
         before = None
-        for batch in range(10):
+        for _batch in range(10):
             recs = [start("sh", ["-c", f"exit {i % 3}"])[0] for i in range(20)]
             for rec in recs:
                 codes.append((yield rec.exited))
@@ -234,6 +224,4 @@ class ExecTests(unittest.TestCase):
             if not [r for r in reactor.getReaders() if isinstance(r, ProcessReader)]:
                 break
             yield deferLater(reactor, 0.02, lambda: None)
-        self.assertEqual(
-            [r for r in reactor.getReaders() if isinstance(r, ProcessReader)], []
-        )
+        self.assertEqual([r for r in reactor.getReaders() if isinstance(r, ProcessReader)], [])

@@ -96,9 +96,7 @@ class ServerTests(unittest.TestCase):
         self.assertEqual(port.getHost().host, "127.0.0.1")
 
         client = Client()
-        yield connectProtocol(
-            TCP4ClientEndpoint(reactor, "127.0.0.1", port.getHost().port), client
-        )
+        yield connectProtocol(TCP4ClientEndpoint(reactor, "127.0.0.1", port.getHost().port), client)
         # a UTF-8 character split across two writes arrives whole
         snow = "\u2603".encode()
         client.transport.write(b"caf" + snow[:1])
@@ -170,9 +168,7 @@ class ListenReplTests(unittest.TestCase):
 
         one, two = Session(), Session()
         for session in (one, two):
-            yield connectProtocol(
-                TCP4ClientEndpoint(reactor, "127.0.0.1", address), session
-            )
+            yield connectProtocol(TCP4ClientEndpoint(reactor, "127.0.0.1", address), session)
             self.assertEqual((yield session.prompt()), "")
 
         self.assertEqual((yield one.ask("secret")), '"from the module scope"\n')
@@ -184,9 +180,7 @@ class ListenReplTests(unittest.TestCase):
         self.assertEqual((yield two.ask("shared.length")), "2\n")
         self.assertEqual((yield two.ask("_")), "2\n")
         # an error does not end the session; input continues over lines
-        self.assertEqual(
-            (yield one.ask("nosuch()")), "ReferenceError: nosuch is not defined\n"
-        )
+        self.assertEqual((yield one.ask("nosuch()")), "ReferenceError: nosuch is not defined\n")
         one.transport.write(b"function twice(n) {\n")
         self.assertEqual((yield one.ask("  return 2 * n;\n}")), "... ... ")
         self.assertEqual((yield one.ask("twice(21)")), "42\n")
@@ -212,9 +206,7 @@ class ListenReplTests(unittest.TestCase):
         runtime.start()
         port = yield listen_repl(runtime, "tcp:0")
         session = Session()
-        yield connectProtocol(
-            TCP4ClientEndpoint(reactor, "127.0.0.1", port.getHost().port), session
-        )
+        yield connectProtocol(TCP4ClientEndpoint(reactor, "127.0.0.1", port.getHost().port), session)
         yield session.prompt()
         self.assertEqual((yield session.ask("answer")), "42\n")
         runtime.stop(0)
@@ -233,9 +225,7 @@ class TwistdReplPortTests(unittest.TestCase):
         from twisted.plugins.twisted_node_plugin import Options
 
         if not any(p[0] == "repl-port" for p in Options.optParameters):
-            raise unittest.SkipTest(
-                "the node twistd plugin has no --repl-port option yet"
-            )
+            raise unittest.SkipTest("the node twistd plugin has no --repl-port option yet")
 
     @defer.inlineCallbacks
     def test_operator_session(self):
@@ -269,9 +259,7 @@ class TwistdReplPortTests(unittest.TestCase):
         session = Session()
         for _ in range(300):  # bounded: until twistd listens
             try:
-                yield connectProtocol(
-                    TCP4ClientEndpoint(reactor, "127.0.0.1", port), session
-                )
+                yield connectProtocol(TCP4ClientEndpoint(reactor, "127.0.0.1", port), session)
                 break
             except error.ConnectionRefusedError:
                 self.assertIsNone(twistd.poll(), "twistd ended before listening")

@@ -86,9 +86,7 @@ class PipeTests(unittest.TestCase):
         self.assertEqual((code, out, err), (0, SESSION_OUTPUT, ""))
 
     def test_exit_and_unfinished_input(self):
-        self.assertEqual(
-            run_repl(REPL_COMMAND, "1\nprocess.exit(3)\n2\n"), (3, "1\n", "")
-        )
+        self.assertEqual(run_repl(REPL_COMMAND, "1\nprocess.exit(3)\n2\n"), (3, "1\n", ""))
         self.assertEqual(run_repl(REPL_COMMAND, ".exit\n1\n"), (0, "", ""))
         code, out, _ = run_repl(REPL_COMMAND, "function g() {\n")
         self.assertEqual((code, out), (0, "SyntaxError: Unexpected end of input\n"))
@@ -117,9 +115,7 @@ class Terminal:
         while token not in self.seen:
             left = deadline - time.monotonic()
             if left <= 0:
-                raise AssertionError(
-                    f"{text!r} never appeared; the terminal shows {self.seen!r}"
-                )
+                raise AssertionError(f"{text!r} never appeared; the terminal shows {self.seen!r}")
             ready, _, _ = select.select([self.master], [], [], left)
             if ready:
                 try:
@@ -127,9 +123,7 @@ class Terminal:
                 except OSError:  # the REPL has ended and closed the terminal
                     data = b""
                 if not data:
-                    raise AssertionError(
-                        f"{text!r} never appeared; the terminal shows {self.seen!r}"
-                    )
+                    raise AssertionError(f"{text!r} never appeared; the terminal shows {self.seen!r}")
                 self.seen += data
         shown, _, self.seen = self.seen.partition(token)
         return (shown + token).decode()
@@ -219,9 +213,7 @@ class ReplBesideServerTests(unittest.TestCase):
         wait_until_listening(port)
         connect_once(port)
         connect_once(port)
-        program.stdin.write(
-            b'nconnections\ncount\ncount = 6\nrequire("repl").scope.count\n'
-        )
+        program.stdin.write(b'nconnections\ncount\ncount = 6\nrequire("repl").scope.count\n')
         program.stdin.close()
         answers = b"".join(program.stdout.readline() for _ in range(4))
         self.assertEqual(answers.decode(), "3\n5\n6\n6\n")
@@ -233,9 +225,7 @@ class ReplBesideServerTests(unittest.TestCase):
 
     def test_control_d_on_a_terminal_exits(self):
         port = free_port()
-        term = Terminal(
-            [*NODE_COMMAND, os.path.join(ROOT, "examples", "repl_server.js"), str(port)]
-        )
+        term = Terminal([*NODE_COMMAND, os.path.join(ROOT, "examples", "repl_server.js"), str(port)])
         self.addCleanup(term.close)
         term.expect("simple tcp server> ")
         wait_until_listening(port)

@@ -13,17 +13,13 @@ PROC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "js", "proc")
 
 
 def echo(data: bytes, *args: str):
-    code, out, err = run_js(
-        os.path.join(PROC, "stdin_echo.js"), *args, stdin=data, cwd=PROC
-    )
+    code, out, err = run_js(os.path.join(PROC, "stdin_echo.js"), *args, stdin=data, cwd=PROC)
     return code, out, err.decode("utf-8", "replace")
 
 
 class StdinEchoTests(unittest.TestCase):
     def test_utf8_text_from_a_pipe(self):
-        text = "".join(
-            f"{i} h\u00e9llo \u20ac \u4e16\u754c \U0001f600\n" for i in range(30000)
-        )
+        text = "".join(f"{i} h\u00e9llo \u20ac \u4e16\u754c \U0001f600\n" for i in range(30000))
         code, out, err = echo(text.encode("utf-8"))
         self.assertEqual(code, 0, err)
         self.assertEqual(out, text.encode("utf-8"))

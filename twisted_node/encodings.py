@@ -37,9 +37,7 @@ def normalize(encoding: str | None, default: str = "ascii") -> str:
     try:
         return _ALIASES[str(encoding).lower()]
     except KeyError:
-        raise ValueError(
-            f'unknown encoding {encoding!r}: expected "utf8", "ascii" or "binary"'
-        ) from None
+        raise ValueError(f'unknown encoding {encoding!r}: expected "utf8", "ascii" or "binary"') from None
 
 
 def _low_bytes(s: str) -> bytes:

@@ -137,17 +137,14 @@ class Loop:
         """
         reactor = self.reactor
         if not hasattr(reactor, "doIteration"):
-            raise RuntimeError(
-                "promise.wait() needs a re-entrant reactor (epoll, poll or select)"
-            )
+            raise RuntimeError("promise.wait() needs a re-entrant reactor (epoll, poll or select)")
         while not done():
             if stopped():
                 raise RuntimeError("the program is exiting")
             pending = [c for c in reactor.getDelayedCalls() if c is not self._idle_check]
             if not self._holds and not pending and not reactor.threadCallQueue:
                 raise RuntimeError(
-                    "promise.wait() would block forever: nothing is left that could "
-                    "fire the promise"
+                    "promise.wait() would block forever: nothing is left that could fire the promise"
                 )
             # reactor.iterate() without its sleep when the calls it ran just
             # fired the promise.

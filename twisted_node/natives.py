@@ -29,15 +29,13 @@ _addon_serial = itertools.count()
 
 
 def builtin_names() -> list[str]:
-    return sorted(
-        f[:-3] for f in os.listdir(LIB_DIR) if f.endswith(".js") and f[:-3] not in _INTERNAL_LIB
-    )
+    return sorted(f[:-3] for f in os.listdir(LIB_DIR) if f.endswith(".js") and f[:-3] not in _INTERNAL_LIB)
 
 
 def signal_number(sig) -> int:
     """A signal name ("SIGTERM", "TERM") or number -> number, or a clear error."""
     if isinstance(sig, bool):
-        raise TypeError("signal must be a signal name such as \"SIGTERM\" or a number")
+        raise TypeError('signal must be a signal name such as "SIGTERM" or a number')
     if isinstance(sig, (int, float)) and int(sig) == sig:
         return int(sig)
     if isinstance(sig, str):
@@ -47,7 +45,7 @@ def signal_number(sig) -> int:
         if name in _SIGNALS:
             return _SIGNALS[name]
         raise JSError(f"unknown signal: {sig!r}", code="EINVAL")
-    raise TypeError("signal must be a signal name such as \"SIGTERM\" or a number")
+    raise TypeError('signal must be a signal name such as "SIGTERM" or a number')
 
 
 def find_module(candidates: str) -> str | None:
@@ -182,8 +180,20 @@ def binding(runtime) -> dict:
         + [os.path.join(home, ".node_libraries"), os.path.join(sys.prefix, "lib", "node", "libraries")],
         "constants": {
             name: getattr(os, name)
-            for name in ("O_CREAT", "O_RDONLY", "O_WRONLY", "O_RDWR", "O_TRUNC", "O_APPEND", "O_EXCL",
-                         "O_NOCTTY", "O_NONBLOCK", "O_SYNC", "O_DIRECTORY", "O_NOFOLLOW")
+            for name in (
+                "O_CREAT",
+                "O_RDONLY",
+                "O_WRONLY",
+                "O_RDWR",
+                "O_TRUNC",
+                "O_APPEND",
+                "O_EXCL",
+                "O_NOCTTY",
+                "O_NONBLOCK",
+                "O_SYNC",
+                "O_DIRECTORY",
+                "O_NOFOLLOW",
+            )
             if hasattr(os, name)
         },
         "binding": runtime.binding,  # cached by process.binding in lib/node.js

@@ -2,9 +2,9 @@
 
 Boot order: lib/bridge.js (value helpers), lib/node.js (process, events,
 promises, timers, require), then the main module through the single door.
-From then on every call from Python into JavaScript goes through
-`Runtime.call`, which is where uncaught exceptions, process.exit and the
-nextTick queue are handled (in lib/node.js's `door`).
+From then on every call from Python into JavaScript goes through a
+`Runtime.callback`, bound to lib/node.js's `door`, which is where uncaught
+exceptions, process.exit and the nextTick queue are handled.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from twisted_node.jsbridge import bindings, errors, promises
 from twisted_node.jsbridge.context import LIB_DIR, CompileError, Context, lib_source
 from twisted_node.jsbridge.convert import Converter
 from twisted_node.loop import Loop
+
 
 class Runtime:
     """Runs `script` with `argv` on `reactor`.

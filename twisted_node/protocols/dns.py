@@ -130,9 +130,7 @@ def _server_address(host: str, item: str) -> str:
         # spells its own way) are recognised as coming from this server.
         return str(ipaddress.ip_address(host.split("%")[0]))
     except ValueError:
-        raise ValueError(
-            f"{SERVERS_ENV}: {item!r}: the server must be an IP address"
-        ) from None
+        raise ValueError(f"{SERVERS_ENV}: {item!r}: the server must be an IP address") from None
 
 
 def parse_resolv_conf(content: bytes) -> tuple[tuple[str, int], ...]:
@@ -232,9 +230,7 @@ class _UDPQuery(DatagramProtocol):
                 reply = wire.Message(id=self._message.id, answer=1, trunc=1)
                 reply.queries = self._message.queries
             else:
-                self._finish(
-                    Failure(GarbledReply(f"{len(data)} bytes that do not parse: {e}"))
-                )
+                self._finish(Failure(GarbledReply(f"{len(data)} bytes that do not parse: {e}")))
                 return
         if reply.id != self._message.id or not reply.answer:
             return
@@ -289,16 +285,12 @@ class _Client(client.Resolver):
     garbled replies reported instead of ignored."""
 
     def __init__(self, reactor, servers):
-        super().__init__(
-            servers=list(servers), timeout=ATTEMPT_TIMEOUTS, reactor=reactor
-        )
+        super().__init__(servers=list(servers), timeout=ATTEMPT_TIMEOUTS, reactor=reactor)
         self._slots = defer.DeferredSemaphore(MAX_IN_FLIGHT)
 
     def _query(self, address, queries, timeout, id=None):
         # Called by client.Resolver for the first try and every retry.
-        message = wire.Message(
-            secrets.randbelow(0x10000) if id is None else id, recDes=1
-        )
+        message = wire.Message(secrets.randbelow(0x10000) if id is None else id, recDes=1)
         message.queries = queries
         interface = "::" if isIPv6Address(address[0]) else ""
 
@@ -310,16 +302,12 @@ class _Client(client.Resolver):
     def filterAnswers(self, message):
         if message.trunc:
             server = getattr(message, "server", None) or self.servers[0]
-            return self._query_tcp(server, message.queries).addCallback(
-                self.filterAnswers
-            )
+            return self._query_tcp(server, message.queries).addCallback(self.filterAnswers)
         return super().filterAnswers(message)
 
     def _query_tcp(self, address, queries) -> defer.Deferred:
         host, port = address
-        endpoint_type = (
-            TCP6ClientEndpoint if isIPv6Address(host) else TCP4ClientEndpoint
-        )
+        endpoint_type = TCP6ClientEndpoint if isIPv6Address(host) else TCP4ClientEndpoint
         endpoint = endpoint_type(self._reactor, host, port, timeout=TCP_TIMEOUT)
         protocol = wire.DNSProtocol(_TCPController(), reactor=self._reactor)
 
@@ -353,14 +341,11 @@ def encode_domain(domain: str) -> bytes:
     try:
         raw = name.encode("ascii") if name.isascii() else name.encode("idna")
     except UnicodeError:
-        raise DNSError(
-            BADQUERY, f'Malformed query: "{domain}" is not a valid domain name'
-        ) from None
+        raise DNSError(BADQUERY, f'Malformed query: "{domain}" is not a valid domain name') from None
     if len(raw) > 253:
         raise DNSError(
             BADQUERY,
-            f'Malformed query: the domain name "{domain}" is too long ({len(raw)} characters, '
-            "at most 253)",
+            f'Malformed query: the domain name "{domain}" is too long ({len(raw)} characters, at most 253)',
         )
     for label in raw.split(b"."):
         if not _LABEL.match(label):
@@ -377,9 +362,7 @@ def reverse_name(ip: str) -> str:
     try:
         address = ipaddress.ip_address(ip.split("%")[0] if ":" in ip else ip)
     except ValueError:
-        raise DNSError(
-            BADQUERY, f'Malformed query: "{ip}" is not an IPv4 or IPv6 address'
-        ) from None
+        raise DNSError(BADQUERY, f'Malformed query: "{ip}" is not an IPv4 or IPv6 address') from None
     return address.reverse_pointer
 
 
@@ -422,9 +405,7 @@ class NodeResolver:
             name = reverse_name(ip)
         except DNSError:
             return defer.fail()
-        return self.lookup(
-            name.encode("ascii"), wire.PTR, f'"{name}" (the reverse name of {ip})'
-        )
+        return self.lookup(name.encode("ascii"), wire.PTR, f'"{name}" (the reverse name of {ip})')
 
     def _lookup_domain(self, domain: str, rtype: int) -> defer.Deferred[Answer]:
         try:
@@ -444,9 +425,7 @@ class NodeResolver:
         ttls: list[int] = []
         for _ in range(MAX_CNAME_HOPS + 1):
             try:
-                answers, _, _ = await self._client.query(
-                    wire.Query(current, rtype, wire.IN)
-                )
+                answers, _, _ = await self._client.query(wire.Query(current, rtype, wire.IN))
             except defer.CancelledError:
                 raise
             except Exception as e:  # noqa: BLE001 - every failure becomes a code
@@ -502,9 +481,7 @@ class NodeResolver:
         except DNSError as e:
             if e.dns_code != NODATA:
                 raise
-            raise DNSError(
-                NODATA, f'The domain "{host}" exists but has no address'
-            ) from None
+            raise DNSError(NODATA, f'The domain "{host}" exists but has no address') from None
 
 
 def _walk(answers, current: bytes, rtype: int, ttls: list[int]):
@@ -559,22 +536,15 @@ def _translate(exc: BaseException, subject: str) -> DNSError:
             f"Temporary failure resolving {subject}: the DNS server refused the query",
         )
     if isinstance(exc, (defer.TimeoutError, error.DNSQueryTimeoutError, TimeoutError)):
-        return DNSError(
-            TEMPFAIL, f"Timeout while resolving {subject}: no DNS server answered"
-        )
+        return DNSError(TEMPFAIL, f"Timeout while resolving {subject}: no DNS server answered")
     if isinstance(exc, _UNREACHABLE):
         return DNSError(
             TEMPFAIL,
-            f"Temporary failure resolving {subject}: the DNS server could not be "
-            f"reached over TCP ({exc})",
+            f"Temporary failure resolving {subject}: the DNS server could not be reached over TCP ({exc})",
         )
     if isinstance(exc, GarbledReply):
-        return DNSError(
-            PROTOCOL, f"Garbled reply from the DNS server for {subject}: {exc}"
-        )
-    if isinstance(
-        exc, (error.DNSFormatError, error.DNSNotImplementedError, error.DNSUnknownError)
-    ):
+        return DNSError(PROTOCOL, f"Garbled reply from the DNS server for {subject}: {exc}")
+    if isinstance(exc, (error.DNSFormatError, error.DNSNotImplementedError, error.DNSUnknownError)):
         rcode = exc.args[0].rCode if exc.args and hasattr(exc.args[0], "rCode") else "?"
         return DNSError(
             PROTOCOL,

@@ -171,9 +171,7 @@ class StreamParser:
         if self.bytes_received == 0:
             self._fail("multipart: malformed body: the body is empty")
         else:
-            self._fail(
-                "multipart: malformed body: the data ended before the closing boundary"
-            )
+            self._fail("multipart: malformed body: the data ended before the closing boundary")
 
     def _fail(self, message: str) -> None:
         self.failed = MultipartError(message, "MALFORMED")

@@ -260,9 +260,7 @@ class _BufferingProtocol(ProcessProtocol):
 
     def processEnded(self, reason):
         if not self.done.called:
-            self.done.callback(
-                (exit_code(reason), b"".join(self._out), b"".join(self._err))
-            )
+            self.done.callback((exit_code(reason), b"".join(self._out), b"".join(self._err)))
 
 
 def exec_command(
@@ -311,9 +309,7 @@ def _environment(value) -> dict[str, str] | None:
 def binding(runtime) -> dict:
     reactor = runtime.reactor
 
-    def spawn_child(
-        command, args_json, env_json, encoding, on_output, on_error, on_exit
-    ):
+    def spawn_child(command, args_json, env_json, encoding, on_output, on_error, on_exit):
         """args_json / env_json: JSON text (one crossing each way). Returns the
         opaque child handle; its pid comes from `pid(handle)`."""
         if not isinstance(command, str) or not command:
@@ -328,9 +324,7 @@ def binding(runtime) -> dict:
             child.release()
             exit_cb(code)
 
-        protocol = ChildProtocol(
-            runtime.callback(on_output), runtime.callback(on_error), exited, encoding
-        )
+        protocol = ChildProtocol(runtime.callback(on_output), runtime.callback(on_error), exited, encoding)
         transport = spawn(reactor, command, args, env, protocol)
         hold = runtime.loop.hold(f"child process {command}")
         child = Child(protocol, transport or _NeverStarted(), hold)

@@ -165,10 +165,7 @@ class SessionHub:
             self.dispatch("eof", session_id, None)
 
     def closed(self, session_id: int) -> None:
-        if (
-            self.connections.pop(session_id, None) is not None
-            and self.dispatch is not None
-        ):
+        if self.connections.pop(session_id, None) is not None and self.dispatch is not None:
             self.dispatch("end", session_id, None)
 
     def _load_js(self) -> None:

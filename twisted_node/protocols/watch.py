@@ -172,11 +172,7 @@ class FileWatcher:
     def _poll_interval(self) -> float:
         if self._interval > 0:
             return self._interval
-        return (
-            SAFETY_POLL_INTERVAL
-            if self._notifier is not None
-            else DEFAULT_POLL_INTERVAL
-        )
+        return SAFETY_POLL_INTERVAL if self._notifier is not None else DEFAULT_POLL_INTERVAL
 
     def _start_polling(self) -> None:
         if self._poll is not None and self._poll.running:
@@ -193,10 +189,7 @@ class FileWatcher:
             self.check()
 
     def _event(self, _ignored, filepath, mask) -> None:
-        if (
-            mask & inotify.IN_Q_OVERFLOW
-            or filepath.asBytesMode().basename() == self._name
-        ):
+        if mask & inotify.IN_Q_OVERFLOW or filepath.asBytesMode().basename() == self._name:
             self.check()
 
     def check(self) -> None:
@@ -239,9 +232,7 @@ def binding(runtime) -> dict:
         order, one crossing per change. Returns the opaque watcher handle."""
         if not isinstance(filename, str) or not filename:
             raise TypeError("filename must be a non-empty string")
-        if isinstance(interval_ms, bool) or not isinstance(
-            interval_ms, (int, float, type(None))
-        ):
+        if isinstance(interval_ms, bool) or not isinstance(interval_ms, (int, float, type(None))):
             raise TypeError("interval must be a number of milliseconds")
         interval = max(float(interval_ms or 0), 0.0) / 1000.0
         notify = runtime.callback(listener)
@@ -252,11 +243,7 @@ def binding(runtime) -> dict:
         watcher = FileWatcher(runtime.reactor, filename, changed, interval)
         watcher.start()
         active.add(watcher)
-        hold = (
-            runtime.loop.hold(f"watchFile {filename}", close=watcher.stop)
-            if persistent
-            else None
-        )
+        hold = runtime.loop.hold(f"watchFile {filename}", close=watcher.stop) if persistent else None
         return _Handle(watcher, hold, active)
 
     def unwatch_file(handle):
