@@ -7,6 +7,8 @@ import os
 import signal
 import sys
 
+from twisted_node import import_on_use
+
 REPL_PROGRAM = 'require("repl").start("node> ");'
 
 
@@ -51,6 +53,7 @@ def _executable() -> str:
 
 def run(script: str | None, args: list[str], executable: str) -> int:
     """Run one program on the global reactor until it ends; its exit status."""
+    import_on_use.defer()
     from twisted.internet import reactor
 
     from twisted_node.protocols import stdio
