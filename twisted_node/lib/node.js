@@ -139,10 +139,9 @@
   Promise.prototype.addCancelback = function (f) { return this.addListener("cancel", f); };
 
   Promise.prototype.cancel = function () {
-    if (this._events) {
-      this._events.success = [];
-      this._events.error = [];
-    }
+    // Emptied in place: an array from listeners() stays the live one.
+    this.listeners("success").length = 0;
+    this.listeners("error").length = 0;
     this._handled = true;
     this._clearTimeout();
     this.emitCancel();
