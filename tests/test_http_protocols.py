@@ -333,6 +333,10 @@ class ServerTests(ServerTestCase):
             yield deferLater(0.01)
         r = results[0]
         channel = r.conn.channel
+        # Small kernel buffers on both ends: writes go to the socket first
+        # when nothing is queued, so only then does the transport's own
+        # buffer fill within a few chunks.
+        channel.transport.socket.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
         chunks = 24
         head = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % (chunks * 65536)
         channel.write(head)

@@ -32,7 +32,7 @@ from twisted.internet.interfaces import IPushProducer
 from twisted.internet.protocol import ClientFactory, Protocol
 from zope.interface import implementer
 
-from twisted_node.protocols import tls
+from twisted_node.protocols import direct_send, tls
 from twisted_node.protocols.http_common import (
     COMPLETE,
     KEEP_ALIVE,
@@ -307,6 +307,7 @@ class ClientChannel(Protocol, MessageReader):
         self._want_drain = False
         self._reading = True
         self._closed = False
+        self._writer = None  # a direct_send.Writer once connected
         self._reset(False)
 
     def _reset(self, head_request: bool) -> None:
@@ -337,6 +338,7 @@ class ClientChannel(Protocol, MessageReader):
         no_delay(self.transport)  # a request's head and body go out as written
         if self._client.secure is not None:
             self.transport.startTLS(self._client.secure)
+        self._writer = direct_send.Writer(self.transport)
         self.transport.registerProducer(self, True)
         self._client._connected(self)
 
@@ -358,7 +360,7 @@ class ClientChannel(Protocol, MessageReader):
     def write(self, data: bytes) -> bool:
         if self._closed:
             return False
-        self.transport.write(data)
+        self._writer.write(data)
         if self.write_blocked:
             self._want_drain = True
             return False

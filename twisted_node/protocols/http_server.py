@@ -35,13 +35,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from httptools import HttpParserError, HttpParserUpgrade, HttpRequestParser
-from twisted.internet import tcp as twisted_tcp
 from twisted.internet.error import ConnectionDone
 from twisted.internet.interfaces import IHalfCloseableProtocol, IPushProducer
 from twisted.internet.protocol import Protocol
 from zope.interface import implementer
 
-from twisted_node.protocols import tls
+from twisted_node.protocols import direct_send, tls
 from twisted_node.protocols.http_common import (
     KEEP_ALIVE,
     MAX_HEAD,
@@ -133,7 +132,7 @@ class ServerChannel(Protocol, MessageReader):
         self._idle_call = None
         self._batch: list[bytes] | None = None
         self._batch_size = 0
-        self._direct_send = False
+        self._writer = None  # a direct_send.Writer once connected
 
     # -- connection ---------------------------------------------------------
 
@@ -144,7 +143,7 @@ class ServerChannel(Protocol, MessageReader):
         if self.secure is not None:
             self.transport.startTLS(self.secure)
         self.transport.registerProducer(self, True)
-        self._direct_send = _plain_tcp(self.transport)
+        self._writer = direct_send.Writer(self.transport)
         self.factory.channels.add(self)
         self.token = self._events.connection(self, self.remote_address, self.remote_port)
         if self.token is None:
@@ -398,7 +397,7 @@ class ServerChannel(Protocol, MessageReader):
     def _send(self, data: bytes) -> None:
         batch = self._batch
         if batch is None:
-            self.transport.write(data)
+            self._writer.write(data)
             return
         batch.append(data)
         self._batch_size += len(data)
@@ -413,19 +412,7 @@ class ServerChannel(Protocol, MessageReader):
         self._batch_size = 0
         if not batch:
             return
-        data = batch[0] if len(batch) == 1 else b"".join(batch)
-        transport = self.transport
-        if self._direct_send and _buffer_empty(transport):
-            # Nothing is queued in the transport: send now rather than ask
-            # the reactor to watch for writability (two epoll_ctl calls and a
-            # wake-up per response saved). What the socket does not take is
-            # queued as usual.
-            sent = transport.writeSomeData(data)
-            if isinstance(sent, int) and sent > 0:
-                if sent == len(data):
-                    return
-                data = data[sent:]
-        transport.write(data)
+        self._writer.write(batch[0] if len(batch) == 1 else b"".join(batch))
 
     # IPushProducer, for the transport: its write buffer is full / drained.
     def pauseProducing(self) -> None:
@@ -514,25 +501,6 @@ class ServerFactory(TCPServerFactory):
 
     def set_secure(self, fmt, ca_certs=None, crl_list=None, private_key=None, certificate=None):
         self.secure = tls.server_context_factory(fmt, ca_certs, crl_list, private_key, certificate)
-
-
-def _plain_tcp(transport) -> bool:
-    """A Twisted TCP connection without TLS, whose send buffer
-    ServerChannel._flush_batch may bypass when it is empty."""
-    return (
-        isinstance(transport, twisted_tcp.Connection)
-        and not getattr(transport, "TLS", True)
-        and all(hasattr(transport, a) for a in ("writeSomeData", "dataBuffer", "offset", "_tempDataLen"))
-    )
-
-
-def _buffer_empty(transport) -> bool:
-    return (
-        transport.connected
-        and not transport.disconnecting
-        and not transport._tempDataLen
-        and len(transport.dataBuffer) == transport.offset
-    )
 
 
 def _clean_close(reason) -> bool:

@@ -51,7 +51,7 @@ from zope.interface import implementer
 
 from twisted_node import encodings
 from twisted_node.jsbridge.errors import JSError
-from twisted_node.protocols import tls
+from twisted_node.protocols import direct_send, tls
 
 CONNECT, RECEIVE, EOF, DRAIN, TIMEOUT, CLOSE = 1, 2, 3, 4, 5, 6
 # Internal: data written for the "receive" listeners (returned by on_event,
@@ -144,6 +144,7 @@ class TCPConnection(Protocol):
         self._forced = False
         self._lost = False  # the transport is gone; CLOSE is being delivered
         self._connector = None
+        self._writer = None  # a direct_send.Writer once the socket connected
 
     # -- Twisted events -----------------------------------------------------
 
@@ -154,6 +155,7 @@ class TCPConnection(Protocol):
             transport.setTcpNoDelay(self._no_delay)
         if self.secure is not None:
             transport.startTLS(self.secure)
+        self._writer = direct_send.Writer(transport)
         transport.registerProducer(self, True)
         if self._read_paused:
             transport.pauseProducing()
@@ -161,7 +163,7 @@ class TCPConnection(Protocol):
         self._arm_timer()
         pending, self._pending_writes = self._pending_writes, []
         for data in pending:
-            transport.write(data)
+            self._writer.write(data)
         if self.write_closed:  # close() was called while connecting
             self._shutdown_write()
         if not self._announce():
@@ -199,7 +201,7 @@ class TCPConnection(Protocol):
                 payload = out.encode("latin-1")  # the common case, inline
             except UnicodeEncodeError:
                 payload = encodings.encode(out, "binary")
-            self.transport.write(payload)
+            self._writer.write(payload)
             if self._write_full and not was_full:
                 self.on_event(FULL, None)
 
@@ -264,7 +266,7 @@ class TCPConnection(Protocol):
             self._pending_writes.append(payload)
             return True
         self._last_activity = self._clock()
-        self.transport.write(payload)
+        self._writer.write(payload)
         return not self._write_full
 
     def set_encoding(self, encoding) -> None:
@@ -353,6 +355,7 @@ class TCPConnection(Protocol):
         self.secure = context_factory
         if self._live():
             self.transport.startTLS(context_factory)
+            self._writer.tls_started()
 
     def verify_peer(self) -> int:
         if self.secure is None or not self.connected_at_tcp:

@@ -1,0 +1,63 @@
+"""Writing to a plain TCP transport at once when nothing is queued in it.
+
+Twisted's transport.write() always queues, asks the reactor to watch the
+socket for writability and sends on the next loop iteration: two epoll_ctl
+calls and one more event per write. When the transport's buffer is empty the
+data may as well go to the socket right away, which is what Node does; what
+the socket does not take is queued as usual, so ordering, producer signals
+("drain") and write() on a full buffer behave exactly as before.
+
+This reads Twisted's tcp.Connection internals (its buffer fields), so it is
+used only when they are all there; anything else (TLS above all, whose
+transport.write encrypts first) keeps plain transport.write().
+"""
+
+from __future__ import annotations
+
+from twisted.internet import tcp as twisted_tcp
+
+_FIELDS = ("writeSomeData", "dataBuffer", "offset", "_tempDataLen", "connected", "disconnecting")
+
+
+class Writer:
+    """write(data) for one connection's transport, sending at once if possible."""
+
+    __slots__ = ("transport", "direct")
+
+    def __init__(self, transport) -> None:
+        self.transport = transport
+        self.direct = possible(transport)
+
+    def tls_started(self) -> None:
+        self.direct = False
+
+    def write(self, data: bytes) -> None:
+        transport = self.transport
+        if self.direct and _nothing_queued(transport):
+            sent = transport.writeSomeData(data)
+            # An int is what the socket took; anything else (an error) is left
+            # to the transport, which meets it again and closes as usual.
+            if isinstance(sent, int) and sent > 0:
+                if sent == len(data):
+                    return
+                data = data[sent:]
+        transport.write(data)
+
+
+def possible(transport) -> bool:
+    """A Twisted TCP connection without TLS, with the fields Writer reads."""
+    return (
+        isinstance(transport, twisted_tcp.Connection)
+        and not getattr(transport, "TLS", True)
+        and all(hasattr(transport, name) for name in _FIELDS)
+    )
+
+
+def _nothing_queued(transport) -> bool:
+    return (
+        transport.connected
+        and not transport.disconnecting
+        and not getattr(transport, "_writeDisconnecting", False)
+        and not transport._tempDataLen
+        and len(transport.dataBuffer) == transport.offset
+    )
