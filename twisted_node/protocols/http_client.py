@@ -305,7 +305,6 @@ class ClientChannel(Protocol, MessageReader):
         self._parser = None
         self.write_blocked = False
         self._want_drain = False
-        self._reading = True
         self._closed = False
         self._writer = None  # a direct_send.Writer once connected
         self._reset(False)
@@ -496,10 +495,4 @@ class ClientChannel(Protocol, MessageReader):
         self._client._events.body(token, text, complete)
 
     def _update_reading(self) -> None:
-        want = not (self._user_paused or self._queue)
-        if want != self._reading and not self._closed:
-            self._reading = want
-            if want:
-                self.transport.resumeProducing()
-            else:
-                self.transport.pauseProducing()
+        self._set_reading(not (self._user_paused or self._queue))

@@ -58,7 +58,8 @@ class MessageReader:
     Subclasses feed a parser whose callbacks call `_queue_head`,
     `_queue_body` and `_queue_complete`, then call `_deliver()`; they
     implement `_emit_head(args, flags)` and `_emit_body(text, complete)`.
-    `_update_reading()` is where a subclass pauses or resumes the socket.
+    `_update_reading()` is where a subclass decides whether the socket is
+    read, and tells `_set_reading`.
     """
 
     def _init_reader(self, reactor) -> None:
@@ -69,6 +70,15 @@ class MessageReader:
         self._delivering = False
         self._resume_call = None
         self._quiet = 0  # bytes fed since the parser last called us back
+        self._reading = True  # the transport is being read
+
+    def _set_reading(self, want: bool) -> None:
+        if want != self._reading and not self._closed:
+            self._reading = want
+            if want:
+                self.transport.resumeProducing()
+            else:
+                self.transport.pauseProducing()
 
     # -- parser side --------------------------------------------------------
 

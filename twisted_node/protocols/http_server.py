@@ -122,7 +122,6 @@ class ServerChannel(Protocol, MessageReader):
         self._ignore_input = False  # no further request will be read
         self._close_when_done = False  # close once every response is out
         self._pending_error = b""  # an error response waiting for its turn
-        self._reading = True
         self._write_blocked = False
         self._undrained = 0  # bytes written while the transport said "full"
         self._want_drain = False
@@ -342,12 +341,7 @@ class ServerChannel(Protocol, MessageReader):
             or self._queue
             or self._received - self._finished > MAX_PIPELINE
         )
-        if want != self._reading and not self._closed:
-            self._reading = want
-            if want:
-                self.transport.resumeProducing()
-            else:
-                self.transport.pauseProducing()
+        self._set_reading(want)
 
     # -- writing ------------------------------------------------------------
 
