@@ -33,6 +33,8 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)  # for the helpers bench/ shares with tests/
+from tests.ports import free_port  # noqa: E402
 
 RUNTIME_SERVER = """\
 var http = require("http");
@@ -96,12 +98,6 @@ def ensure_wrk() -> str:
 def pinned(cpu: int, cmd: list[str]) -> list[str]:
     taskset = shutil.which("taskset")
     return [taskset, "-c", str(cpu), *cmd] if taskset and os.cpu_count() >= 2 else cmd
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_listening(port: int, proc: subprocess.Popen) -> None:

@@ -29,6 +29,10 @@ import sys
 import tempfile
 import time
 
+# The repository root, for the helpers bench/ shares with tests/.
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from tests.ports import free_port, wait_for_port  # noqa: E402
+
 # The same echo server three times. Each reads in the connection's native
 # form (JS "binary" strings, Node Buffers, Python bytes) and stops reading
 # while its write buffer is full, as a well-behaved echo server does.
@@ -133,23 +137,6 @@ if (mode === "throughput") {
   var finalCount = 0;
 }
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_port(port: int, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"server on port {port} did not start")
 
 
 # -- Python load generator (used when node is missing) ------------------------------

@@ -16,17 +16,12 @@ import zlib
 from twisted.trial import unittest
 
 from tests.jsrun import run_js
+from tests.ports import free_port
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 UPLOAD_SERVER = os.path.join(ROOT, "examples", "upload_server.js")
 BOUNDARY = "tn-large-upload-5d1c"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def rss_kb(pid: int) -> int:

@@ -13,6 +13,7 @@ import sys
 import time
 
 from twisted.trial import unittest
+from tests.ports import free_port
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -165,12 +166,6 @@ class TerminalTests(unittest.TestCase):
         )
         term.type("\x04")  # Control+D: end of input
         self.assertEqual(term.process.wait(30), 0)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def connect_once(port: int) -> None:

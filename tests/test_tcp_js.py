@@ -18,6 +18,7 @@ from twisted.trial import unittest
 
 from tests.certs import make_pki, write_pki
 from tests.jsrun import child_env, run_js, runtime_command
+from tests.ports import free_port, wait_for_port
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, "js", "tcp")
@@ -213,20 +214,3 @@ class EchoExampleTests(unittest.TestCase):
                 data += chunk
         self.assertEqual(data, b"hello\r\necho me\ngoodbye\r\n")
         server.kill()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_port(port: int, seconds: float = 20) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise AssertionError(f"nothing listens on port {port}")

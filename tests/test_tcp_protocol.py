@@ -10,6 +10,7 @@ from twisted.trial import unittest
 
 from twisted_node.jsbridge.errors import JSError
 from twisted_node.protocols import tcp
+from tests.ports import free_port
 
 NAMES = {
     tcp.CONNECT: "connect",
@@ -436,12 +437,6 @@ def deferLater(seconds):
     d = defer.Deferred()
     reactor.callLater(seconds, d.callback, None)
     return d
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def has_ipv6_loopback() -> bool:
