@@ -4,12 +4,17 @@ repl.start beside a running server (the manual's example)."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import pty
+import re
 import select
+import shutil
 import socket
+import struct
 import subprocess
 import sys
+import termios
 import time
 
 from twisted.trial import unittest
@@ -96,24 +101,28 @@ class PipeTests(unittest.TestCase):
 class Terminal:
     """A REPL on a pseudo-terminal; reads are bounded by a deadline."""
 
-    def __init__(self, command):
+    def __init__(self, command, env=None):
         self.master, slave = pty.openpty()
+        # 24 rows of 80 columns, as a terminal window has (rlwrap needs a size)
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
         self.process = subprocess.Popen(
             command,
             stdin=slave,
             stdout=slave,
             stderr=slave,
             cwd=ROOT,
+            env=env,
             start_new_session=True,
         )
         os.close(slave)
         self.seen = b""
 
-    def expect(self, text: str, limit: float = 30.0) -> str:
-        """Everything the terminal shows up to and including `text`."""
+    def expect(self, text: str, limit: float = 30.0, plain=lambda raw: raw) -> str:
+        """Everything the terminal shows up to and including `text`, in
+        what `plain` makes of the bytes shown."""
         token = text.encode()
         deadline = time.monotonic() + limit
-        while token not in self.seen:
+        while token not in plain(self.seen):
             left = deadline - time.monotonic()
             if left <= 0:
                 raise AssertionError(f"{text!r} never appeared; the terminal shows {self.seen!r}")
@@ -126,7 +135,7 @@ class Terminal:
                 if not data:
                     raise AssertionError(f"{text!r} never appeared; the terminal shows {self.seen!r}")
                 self.seen += data
-        shown, _, self.seen = self.seen.partition(token)
+        shown, _, self.seen = plain(self.seen).partition(token)
         return (shown + token).decode()
 
     def type(self, text: str) -> None:
@@ -165,6 +174,49 @@ class TerminalTests(unittest.TestCase):
             "nosuch\r\nReferenceError: nosuch is not defined\r\nnode> ",
         )
         term.type("\x04")  # Control+D: end of input
+        self.assertEqual(term.process.wait(30), 0)
+
+
+# What rlwrap adds around the lines it shows: cursor moves and erasures,
+# bracketed-paste switches, backspaces and carriage returns.
+_TERMINAL_CONTROL = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]|[\x08\r]")
+
+
+def without_terminal_control(raw: bytes) -> bytes:
+    return _TERMINAL_CONTROL.sub(b"", raw)
+
+
+class RlwrapTests(unittest.TestCase):
+    """The REPL under rlwrap, which gives it line editing and history: rlwrap
+    owns the terminal and hands the REPL whole lines on a pseudo-terminal of
+    its own, and shows the REPL's prompts as its own."""
+
+    def setUp(self):
+        if shutil.which("rlwrap") is None:
+            raise unittest.SkipTest("rlwrap is not installed (.ci/run installs it)")
+
+    def test_session(self):
+        term = Terminal(["rlwrap", *REPL_COMMAND], env={**os.environ, "TERM": "xterm"})
+        self.addCleanup(term.close)
+
+        def answer(typed: str, then: str = "node> ") -> str:
+            term.type(typed + "\r")
+            shown = term.expect("\n" + then, plain=without_terminal_control)
+            # rlwrap shows the typed line again; what follows it is the REPL's.
+            return shown.rpartition(typed + "\n")[2][: -len(then) - 1]
+
+        term.expect("node> ", plain=without_terminal_control)
+        self.assertEqual(answer("1 + 2"), "3")
+        self.assertEqual(answer("var x = {a: [1, 2]}"), "")
+        self.assertEqual(answer("x.a"), "[ 1, 2 ]")
+        self.assertEqual(answer("function f(y) {", then="... "), "")
+        self.assertEqual(answer("  return y * 2;", then="... "), "")
+        self.assertEqual(answer("}"), "")
+        self.assertEqual(answer("f(21)"), "42")
+        self.assertEqual(answer("_ + 1"), "43")
+        self.assertEqual(answer("throw new TypeError('bad')"), "TypeError: bad")
+        self.assertEqual(answer("x"), "{ a: [ 1, 2 ] }")
+        term.type("\x04")  # Control+D: rlwrap ends the REPL's input
         self.assertEqual(term.process.wait(30), 0)
 
 
