@@ -31,11 +31,13 @@ def timed(cmd: list[str]) -> float:
 # Run in a child: the modules twisted-node imports on first use
 # (twisted_node.import_on_use) that a trivial program left unloaded.
 UNLOADED_CHECK = """
+import os
 import sys
 from twisted_node import cli, import_on_use
 cli.run(sys.argv[1], [], "twisted-node")
 left = [n for n in import_on_use.MODULES if isinstance(sys.modules.get(n), import_on_use.ModuleOnFirstUse)]
-print(f"{len(left)}/{len(import_on_use.MODULES)}", " ".join(left), file=sys.stderr)
+print(f"{len(left)}/{len(import_on_use.MODULES)}", " ".join(left), file=sys.stderr, flush=True)
+os._exit(0)  # as the CLI leaves: V8's teardown at exit is slow
 """
 
 
