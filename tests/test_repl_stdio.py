@@ -18,6 +18,7 @@ import termios
 import time
 
 from twisted.trial import unittest
+
 from tests.ports import free_port
 
 HERE = os.path.dirname(os.path.abspath(__file__))

@@ -10,6 +10,7 @@ from twisted.trial import unittest
 
 from twisted_node.jsbridge.errors import JSError
 from twisted_node.protocols import tcp
+
 from tests.ports import free_port
 
 NAMES = {
