@@ -8,15 +8,25 @@ the socket does not take is queued as usual, so ordering, producer signals
 ("drain") and write() on a full buffer behave exactly as before.
 
 This reads Twisted's tcp.Connection internals (its buffer fields), so it is
-used only when they are all there; anything else (TLS above all, whose
-transport.write encrypts first) keeps plain transport.write().
+used only when they are all there; anything else keeps plain
+transport.write(), and so does a connection once TLS is started on it (its
+transport.write encrypts first).
 """
 
 from __future__ import annotations
 
 from twisted.internet import tcp as twisted_tcp
 
-_FIELDS = ("writeSomeData", "dataBuffer", "offset", "_tempDataLen", "connected", "disconnecting")
+_FIELDS = (
+    "TLS",
+    "writeSomeData",
+    "dataBuffer",
+    "offset",
+    "_tempDataLen",
+    "connected",
+    "disconnecting",
+    "_writeDisconnecting",
+)
 
 
 class Writer:
@@ -27,9 +37,6 @@ class Writer:
     def __init__(self, transport) -> None:
         self.transport = transport
         self.direct = possible(transport)
-
-    def tls_started(self) -> None:
-        self.direct = False
 
     def write(self, data: bytes) -> None:
         transport = self.transport
@@ -45,19 +52,16 @@ class Writer:
 
 
 def possible(transport) -> bool:
-    """A Twisted TCP connection without TLS, with the fields Writer reads."""
-    return (
-        isinstance(transport, twisted_tcp.Connection)
-        and not getattr(transport, "TLS", True)
-        and all(hasattr(transport, name) for name in _FIELDS)
-    )
+    """A Twisted TCP connection with the fields Writer reads."""
+    return isinstance(transport, twisted_tcp.Connection) and all(hasattr(transport, name) for name in _FIELDS)
 
 
 def _nothing_queued(transport) -> bool:
     return (
-        transport.connected
+        not transport.TLS  # startTLS sets it, at any time
+        and transport.connected
         and not transport.disconnecting
-        and not getattr(transport, "_writeDisconnecting", False)
+        and not transport._writeDisconnecting
         and not transport._tempDataLen
         and len(transport.dataBuffer) == transport.offset
     )

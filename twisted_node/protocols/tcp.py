@@ -355,7 +355,6 @@ class TCPConnection(Protocol):
         self.secure = context_factory
         if self._live():
             self.transport.startTLS(context_factory)
-            self._writer.tls_started()
 
     def verify_peer(self) -> int:
         if self.secure is None or not self.connected_at_tcp:
