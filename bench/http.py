@@ -2,6 +2,7 @@
 memory soak of twisted-node.
 
     python bench/http.py [--seconds 3] [--rounds 5] [--connections 50] [--soak 300000]
+                         [--baseline DIR]
 
 Three servers answer every request with the same bytes (status 200,
 "Content-Type: text/plain", the body "Hello World\\n" sent chunked: the
@@ -13,6 +14,10 @@ after a warm-up, in --rounds interleaved rounds. Printed: the best round of
 each (the machine is shared: the best round is the one least disturbed by
 the rest of it; every round is printed too), and the ratios.
 Targets (issue 4): twisted-node >= 1.5x twisted.web, >= 0.35x Node.js.
+
+--baseline DIR: another checkout of this project (say a `git worktree` of
+the last release) serves too, as "twisted-node@base", and the ratio of this
+checkout to it is printed: a change's before and after in one run.
 
 Soak: --soak keep-alive requests against twisted-node's hello world, printing
 the server's RSS after the first tenth and after all of them; the second may
@@ -74,6 +79,8 @@ require("http").createServer(function (request, response) {
 }).listen(+process.argv[2], "127.0.0.1");
 """
 
+BASE = "twisted-node@base"  # --baseline's server
+
 # Stops each wrk thread after a number of responses (for the soak).
 COUNT_LUA = """\
 local limit = tonumber(os.getenv("SOAK_LIMIT"))
@@ -113,9 +120,10 @@ def wait_listening(port: int, proc: subprocess.Popen) -> None:
     raise RuntimeError("server did not start listening")
 
 
-def start(cmd: list[str], port: int) -> subprocess.Popen:
+def start(cmd: list[str], port: int, root: str = ROOT) -> subprocess.Popen:
+    """`root`: the checkout whose twisted_node a runtime server runs."""
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (ROOT, env.get("PYTHONPATH")) if p)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
     proc = subprocess.Popen(pinned(0, cmd), env=env, stdout=subprocess.DEVNULL)
     wait_listening(port, proc)
     return proc
@@ -169,6 +177,7 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--soak", type=int, default=300_000)
+    parser.add_argument("--baseline", metavar="DIR", help="another checkout to compare with")
     options = parser.parse_args()
     wrk = ensure_wrk()
     node = shutil.which("node")
@@ -191,6 +200,10 @@ def main() -> int:
             ("twisted-node", [python, "-m", "twisted_node", files["hello.js"]]),
             ("twisted.web", [python, files["twisted_hello.py"]]),
         ]
+        roots = {}
+        if options.baseline:
+            roots[BASE] = os.path.abspath(options.baseline)
+            servers.append((BASE, servers[0][1]))
         if node:
             version = subprocess.run([node, "--version"], capture_output=True, text=True).stdout.strip()
             servers.append((f"node {version}", [node, files["node_hello.js"]]))
@@ -204,7 +217,7 @@ def main() -> int:
         try:
             for name, command in servers:
                 ports[name] = free_port()
-                procs[name] = start([*command, str(ports[name])], ports[name])
+                procs[name] = start([*command, str(ports[name])], ports[name], roots.get(name, ROOT))
             samples = {name: [] for name, _ in servers}
             for _ in range(options.rounds):
                 for name, _ in servers:
@@ -223,8 +236,10 @@ def main() -> int:
         ok = ratio >= 1.5
         failed |= not ok
         print(f"twisted-node / twisted.web: {ratio:.2f}x (target >= 1.5x) {'ok' if ok else 'MISSED'}")
+        if options.baseline:
+            print(f"twisted-node / twisted-node@base: {ours / rates[BASE]:.2f}x")
         if node:
-            ratio = ours / rates[servers[2][0]]
+            ratio = ours / rates[servers[-1][0]]
             ok = ratio >= 0.35
             failed |= not ok
             print(f"twisted-node / node:        {ratio:.2f}x (target >= 0.35x) {'ok' if ok else 'MISSED'}")

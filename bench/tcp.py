@@ -1,6 +1,7 @@
 """TCP echo: twisted-node vs Node.js 20 vs a bare Twisted echo Protocol.
 
     python bench/tcp.py [--mb 200] [--seconds 3] [--connections 50] [--size 64] [--rounds 3]
+                        [--baseline DIR]
 
 One echo server at a time, each in its own process on 127.0.0.1, all
 measured in the same run by the same load generator:
@@ -14,6 +15,9 @@ measured in the same run by the same load generator:
 The load generator is a Node.js program when `node` is on PATH (it costs less
 per message than the servers, so it does not cap them), else Python.
 Targets (issue 3): throughput >= 0.5x Node.js; messages/s >= 0.7x Twisted.
+--baseline DIR: another checkout of this project serves too, as
+"twisted-node@base", with this checkout's ratios to it: a change's before and
+after in one run.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ import time
 # The repository root, for the helpers bench/ shares with tests/.
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from tests.ports import free_port, wait_for_port  # noqa: E402
+
+BASE = "twisted-node@base"  # --baseline's server
 
 # The same echo server three times. Each reads in the connection's native
 # form (JS "binary" strings, Node Buffers, Python bytes) and stops reading
@@ -221,6 +227,8 @@ class Bench:
             ("twisted-node", [sys.executable, "-m", "twisted_node", ours]),
             ("twisted", [sys.executable, self.write("tw_echo.py", TWISTED_SERVER)]),
         ]
+        if self.args.baseline:
+            servers.append((BASE, servers[0][1]))
         if self.node:
             servers.insert(1, ("node", [self.node, self.write("node_echo.js", NODE_SERVER)]))
         return servers
@@ -241,9 +249,12 @@ class Bench:
             return python_throughput(port, a.mb)
         return python_messages(port, a.seconds, a.connections, a.size)
 
-    def measure(self, command: list[str]) -> tuple[float, float]:
+    def measure(self, name: str, command: list[str]) -> tuple[float, float]:
         port = free_port()
-        server = subprocess.Popen([*command, str(port)], stdout=subprocess.DEVNULL)
+        env = None
+        if name == BASE:  # its own checkout first on the path
+            env = dict(os.environ, PYTHONPATH=os.path.abspath(self.args.baseline))
+        server = subprocess.Popen([*command, str(port)], stdout=subprocess.DEVNULL, env=env)
         try:
             wait_for_port(port)
             t = self.load("throughput", port)
@@ -261,6 +272,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--size", type=int, default=64)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--baseline", metavar="DIR", help="another checkout to compare with")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         bench = Bench(args, tmp)
@@ -274,7 +286,7 @@ def main() -> None:
         samples = {name: ([], []) for name, _ in servers}
         for _ in range(args.rounds):
             for name, command in servers:
-                mbps, mps = bench.measure(command)
+                mbps, mps = bench.measure(name, command)
                 samples[name][0].append(mbps)
                 samples[name][1].append(mps)
                 print(f"  {name:13s} {mbps:8.1f} MB/s  {mps:9.0f} messages/s", flush=True)
@@ -292,6 +304,10 @@ def main() -> None:
         print(f"messages/s twisted-node / node:    {ours[1] / results['node'][1]:.2f}x")
     else:
         print("node not on PATH: no Node.js ratios")
+    if BASE in results:
+        base = results[BASE]
+        print(f"throughput twisted-node / twisted-node@base: {ours[0] / base[0]:.2f}x")
+        print(f"messages/s twisted-node / twisted-node@base: {ours[1] / base[1]:.2f}x")
     print(f"throughput twisted-node / twisted: {ours[0] / results['twisted'][0]:.2f}x")
     ratio = ours[1] / results["twisted"][1]
     print(f"messages/s twisted-node / twisted: {ratio:.2f}x (target >= 0.7x)")

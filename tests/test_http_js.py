@@ -251,7 +251,7 @@ class WireTests(RuntimeServerCase):
         self.assertServing(self.port)
 
     def test_unknown_route_is_the_programs_business(self):
-        data = self.raw(self.port, b"GET /nowhere HTTP/1.1\r\nConnection: close\r\n\r\n")
+        data = self.raw(self.port, b"GET /nowhere HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
         self.assertEqual(split_responses(data)[0][0], 404)
 
 

@@ -131,8 +131,11 @@ class Collect(protocol.Protocol):
 class ServerTestCase(unittest.TestCase):
     timeout = TIMEOUT
 
-    def listen(self, app: App, idle_timeout=http_server.DEFAULT_IDLE_TIMEOUT) -> int:
-        factory = http_server.ServerFactory(app.events(), reactor, idle_timeout)
+    def listen(self, app: App, idle_timeout=http_server.DEFAULT_IDLE_TIMEOUT, **timeouts) -> int:
+        """`timeouts`: the other fields of http_server.Timeouts (headers, request)."""
+        factory = http_server.ServerFactory(
+            app.events(), reactor, http_server.Timeouts(idle=idle_timeout, **timeouts)
+        )
         port = reactor.listenTCP(0, factory, interface="127.0.0.1")
         self.addCleanup(port.stopListening)
         self.addCleanup(self._close_all, app)
@@ -206,7 +209,7 @@ class ServerTests(ServerTestCase):
         app = App(on_request=pending.append)
         port = self.listen(app)
         reqs = b"".join(b"GET /%d HTTP/1.1\r\nHost: h\r\n\r\n" % i for i in range(5))
-        done = self.raw(port, reqs + b"GET /last HTTP/1.1\r\nConnection: close\r\n\r\n")
+        done = self.raw(port, reqs + b"GET /last HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
         while len(pending) < 6:
             yield deferLater(0.01)
         for r in pending:
@@ -224,7 +227,7 @@ class ServerTests(ServerTestCase):
         port = self.listen(app)
         data = yield self.raw(
             port,
-            b"POST /u HTTP/1.1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+            b"POST /u HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
             b"5\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n",
         )
         self.assertEqual(split_responses(data)[0][2], b"hello world")
@@ -241,7 +244,7 @@ class ServerTests(ServerTestCase):
         app = App(on_request=on_request)
         port = self.listen(app)
         text = "h\u00e9llo \u20ac \U0001f600".encode()
-        client = Collect(b"POST / HTTP/1.1\r\nContent-Length: %d\r\n\r\n" % len(text) + text[:2])
+        client = Collect(b"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: %d\r\n\r\n" % len(text) + text[:2])
         protocol.ClientCreator(reactor, lambda: client).connectTCP("127.0.0.1", port)
         yield deferLater(0.1)
         client.transport.write(text[2:])
@@ -262,7 +265,7 @@ class ServerTests(ServerTestCase):
         app = App(on_request=on_request)
         port = self.listen(app)
         body = b"x" * 300_000
-        client = Collect(b"POST / HTTP/1.1\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+        client = Collect(b"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
         protocol.ClientCreator(reactor, lambda: client).connectTCP("127.0.0.1", port)
         while not requests:
             yield deferLater(0.01)
@@ -284,7 +287,8 @@ class ServerTests(ServerTestCase):
         port = self.listen(app)
         data = yield self.raw(
             port,
-            b"PUT / HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi",
+            b"PUT / HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 2\r\n"
+            b"Connection: close\r\n\r\nhi",
         )
         self.assertTrue(data.startswith(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200"))
 
@@ -299,7 +303,7 @@ class ServerTests(ServerTestCase):
     def test_idle_keep_alive_timeout(self):
         app = App()
         port = self.listen(app, idle_timeout=0.3)
-        client = Collect(b"GET / HTTP/1.1\r\n\r\n")
+        client = Collect(b"GET / HTTP/1.1\r\nHost: h\r\n\r\n")
         protocol.ClientCreator(reactor, lambda: client).connectTCP("127.0.0.1", port)
         data = yield client.done  # closed by the server, not by us
         self.assertEqual(split_responses(data)[0][0], 200)
@@ -311,7 +315,7 @@ class ServerTests(ServerTestCase):
         pending = []
         app = App(on_request=pending.append)
         port = self.listen(app, idle_timeout=0.2)
-        done = self.raw(port, b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n")
+        done = self.raw(port, b"GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
         yield deferLater(0.6)  # longer than the timeout, response still owed
         pending[0].respond(body=b"late")
         data = yield done
@@ -328,7 +332,7 @@ class ServerTests(ServerTestCase):
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         sock.connect(("127.0.0.1", port))
         self.addCleanup(sock.close)
-        sock.sendall(b"GET / HTTP/1.1\r\n\r\n")
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: h\r\n\r\n")
         while not results:
             yield deferLater(0.01)
         r = results[0]
@@ -383,27 +387,27 @@ MALFORMED = [
     b"GET\r\n\r\n",
     b"GET / HTTP/9.9\r\n\r\n",
     b"GET / HTTP/1.1 extra\r\n\r\n",
-    b"FOO / HTTP/1.1\r\n\r\n",
-    b"get / HTTP/1.1\r\n\r\n",
-    b"GET /a b HTTP/1.1\r\n\r\n",
-    b"GET / HTTP/1.1\r\nNo-Colon\r\n\r\n",
-    b"GET / HTTP/1.1\r\nBad Name: x\r\n\r\n",
-    b"GET / HTTP/1.1\r\n: empty\r\n\r\n",
-    b"GET / HTTP/1.1\r\nX: a\x00b\r\n\r\n",
-    b"GET / HTTP/1.1\r\nX: a\rb\r\n\r\n",
-    b"GET / HTTP/1.1\r\n folded: x\r\n\r\n",
-    b"POST / HTTP/1.1\r\nContent-Length: abc\r\n\r\n",
-    b"POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n",
-    b"POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
-    b"POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
-    b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n",
-    b"POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked, identity\r\n\r\n",
-    b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhelloXX0\r\n\r\n",
-    b"GET /\x7f HTTP/1.1\r\n\r\n",
+    b"FOO / HTTP/1.1\r\nHost: h\r\n\r\n",
+    b"get / HTTP/1.1\r\nHost: h\r\n\r\n",
+    b"GET /a b HTTP/1.1\r\nHost: h\r\n\r\n",
+    b"GET / HTTP/1.1\r\nHost: h\r\nNo-Colon\r\n\r\n",
+    b"GET / HTTP/1.1\r\nHost: h\r\nBad Name: x\r\n\r\n",
+    b"GET / HTTP/1.1\r\nHost: h\r\n: empty\r\n\r\n",
+    b"GET / HTTP/1.1\r\nHost: h\r\nX: a\x00b\r\n\r\n",
+    b"GET / HTTP/1.1\r\nHost: h\r\nX: a\rb\r\n\r\n",
+    b"GET / HTTP/1.1\r\nHost: h\r\n folded: x\r\n\r\n",
+    b"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: abc\r\n\r\n",
+    b"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: -1\r\n\r\n",
+    b"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
+    b"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+    b"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n",
+    b"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked, identity\r\n\r\n",
+    b"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhelloXX0\r\n\r\n",
+    b"GET /\x7f HTTP/1.1\r\nHost: h\r\n\r\n",
     b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + bytes(range(32)),  # TLS to a plain port
     b"GET / HTTP/1.1\r\nHost: x\r\n" + b"X-Big: " + b"a" * (90 * 1024) + b"\r\n\r\n",
-    b"GET /" + b"u" * (90 * 1024) + b" HTTP/1.1\r\n\r\n",
-    b"GET / HTTP/1.1\r\n" + b"".join(b"H%d: v\r\n" % i for i in range(9000)) + b"\r\n",
+    b"GET /" + b"u" * (90 * 1024) + b" HTTP/1.1\r\nHost: h\r\n\r\n",
+    b"GET / HTTP/1.1\r\nHost: h\r\n" + b"".join(b"H%d: v\r\n" % i for i in range(9000)) + b"\r\n",
 ]
 
 
@@ -424,7 +428,7 @@ class MalformedTests(ServerTestCase):
             self.assertEqual(status, expected, bad[:60])
             self.assertEqual(headers["connection"], "close")
             # and the server goes on serving
-            data = yield self.raw(port, b"GET /next HTTP/1.1\r\nConnection: close\r\n\r\n")
+            data = yield self.raw(port, b"GET /next HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
             self.assertEqual(split_responses(data)[0][2], b"/next")
         self.assertEqual([r.url for r in app.requests], ["/good", "/next"] * len(MALFORMED))
 
@@ -432,7 +436,7 @@ class MalformedTests(ServerTestCase):
     def test_head_too_large_arriving_slowly(self):
         app = App()
         port = self.listen(app)
-        client = Collect(b"GET / HTTP/1.1\r\nX-Slow: ")
+        client = Collect(b"GET / HTTP/1.1\r\nHost: h\r\nX-Slow: ")
         protocol.ClientCreator(reactor, lambda: client).connectTCP("127.0.0.1", port)
         for _ in range(20):
             yield deferLater(0.005)
@@ -447,7 +451,7 @@ class MalformedTests(ServerTestCase):
         pending = []
         app = App(on_request=pending.append)
         port = self.listen(app)
-        client = Collect(b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n")
+        client = Collect(b"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n")
         protocol.ClientCreator(reactor, lambda: client).connectTCP("127.0.0.1", port)
         while not pending:
             yield deferLater(0.01)
@@ -463,7 +467,7 @@ class MalformedTests(ServerTestCase):
         port = self.listen(app)
         data = yield self.raw(
             port,
-            b"GET /ws HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n\x81\x05hello",
+            b"GET /ws HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n\x81\x05hello",
         )
         self.assertEqual(split_responses(data)[0][2], b"/ws")
         self.assertFalse(app.requests[0].keep_alive)
@@ -698,7 +702,7 @@ class ClientTests(ServerTestCase):
         port = self.listen(app)
         c, rec = self.client(port)
         d = rec.next()
-        head = b"PUT /up HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+        head = b"PUT /up HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
         c.send(head, http_client.START, "tok")
         for i in range(0, size, 65536):
             piece = payload[i : i + 65536]
@@ -727,3 +731,59 @@ class ErrorMappingTests(unittest.TestCase):
 
         message, code = connection_error(JSError('Cannot resolve "x.invalid"', code="NXDOMAIN"))
         self.assertEqual((message, code), ('Cannot resolve "x.invalid"', "NXDOMAIN"))
+
+
+class FramingRuleTests(ServerTestCase):
+    """RFC 9112 sections 3.2 and 6.1: Host, and Transfer-Encoding in HTTP/1.0."""
+
+    @defer.inlineCallbacks
+    def assertRefused(self, app, port, bad: bytes):
+        good = b"GET /good HTTP/1.1\r\nHost: h\r\n\r\n"
+        data = yield self.raw(port, good + bad)
+        responses = split_responses(data)
+        self.assertEqual([r[0] for r in responses], [200, 400], bad)
+        self.assertEqual(responses[1][1]["connection"], "close")
+
+    @defer.inlineCallbacks
+    def test_host_required_once_and_valid(self):
+        app = App()
+        port = self.listen(app)
+        for host_lines in (
+            b"",  # HTTP/1.1 without Host
+            b"Host: a\r\nHost: a\r\n",
+            b"Host: a\r\nhost: b\r\n",
+            b"Host: a b\r\n",
+            b"Host: a/b\r\n",
+            b"Host: user@a\r\n",
+            b"Host: [::1\r\n",
+            b"Host: a:port\r\n",
+            b'Host: a"b\r\n',
+        ):
+            yield self.assertRefused(app, port, b"GET /bad HTTP/1.1\r\n" + host_lines + b"\r\n")
+        self.assertNotIn("/bad", [r.url for r in app.requests])
+        accepted = [b"example.com:8080", b"[::1]:80", b"127.0.0.1", b"", b"xn--bcher-kva.example", b"a%20b"]
+        for host in accepted:
+            data = yield self.raw(
+                port, b"GET /ok HTTP/1.1\r\nHost: " + host + b"\r\nConnection: close\r\n\r\n"
+            )
+            self.assertEqual(split_responses(data)[0][0], 200, host)
+        # HTTP/1.0 may leave Host out
+        data = yield self.raw(port, b"GET /old HTTP/1.0\r\n\r\n")
+        self.assertEqual(split_responses(data)[0][2], b"/old")
+
+    @defer.inlineCallbacks
+    def test_http10_with_transfer_encoding_refused_and_nothing_smuggled(self):
+        app = App()
+        port = self.listen(app)
+        smuggled = b"GET /smuggled HTTP/1.1\r\nHost: h\r\n\r\n"
+        for coding in (b"chunked", b"gzip, chunked", b"identity"):
+            body = b"%x\r\n%s\r\n0\r\n\r\n" % (len(smuggled), smuggled)
+            yield self.assertRefused(
+                app,
+                port,
+                b"POST /old HTTP/1.0\r\nConnection: keep-alive\r\nTransfer-Encoding: "
+                + coding
+                + b"\r\n\r\n"
+                + body,
+            )
+        self.assertEqual({r.url for r in app.requests}, {"/good"})

@@ -9,7 +9,7 @@ from twisted.internet import defer, reactor
 from twisted.trial import unittest
 
 from twisted_node.jsbridge.errors import JSError
-from twisted_node.protocols import tcp
+from twisted_node.protocols import outbox, tcp
 
 from tests.ports import free_port
 
@@ -354,7 +354,7 @@ class FlowControlTests(TCPTestCase):
     def test_ignoring_drain_is_bounded(self):
         """A sender that ignores False gets an ENOBUFS Error past
         MAX_UNDRAINED, and the refused data is not queued."""
-        self.patch(tcp, "MAX_UNDRAINED", 1 << 20)
+        self.patch(outbox, "MAX_UNDRAINED", 1 << 20)
         server = ServerFixture(self)
         client = Recorder()
         conn = open_client(server.port, client)

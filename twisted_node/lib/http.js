@@ -21,9 +21,19 @@
 //
 // Pipelining: responses go out in request order; a response to a later
 // request, written before the earlier ones are finished, waits here (in
-// memory) for its turn. Keep-alive connections that stay idle are closed
-// after createServer's options.timeout ms (default 60000; 0 never), or what
-// request.connection.setTimeout(ms) set.
+// memory) for its turn.
+//
+// Time limits, createServer's options (ms; 0: none): `timeout` (default
+// 60000) closes a keep-alive connection idle that long (also
+// request.connection.setTimeout(ms)), and one whose client reads nothing of
+// what is written for that long; `headersTimeout` (60000) and
+// `requestTimeout` (300000) are how long a request head, and a whole
+// request, may take to arrive from its first byte: then it is answered 408
+// and the connection is closed, whatever the program was doing with it.
+//
+// Whatever the program throws, and wherever, output stays with its own
+// connection: nothing written for one connection is kept anywhere but on
+// that connection's objects (see connWrite).
 
 var binding = process.binding("http");
 var EventEmitter = process.EventEmitter;
@@ -224,12 +234,20 @@ function Server(requestListener, options) {
     }
     this.addListener("request", requestListener);
   }
-  var timeout = null; // the idle keep-alive timeout, in ms
+  var timeouts = [null, null, null]; // ms, null for the defaults
   if (options !== undefined && options !== null) {
     if (typeof options !== "object") throw new TypeError("createServer(request_listener, options): options must be an object");
-    if (options.timeout !== undefined) timeout = options.timeout;
+    ["timeout", "headersTimeout", "requestTimeout"].forEach(function (name, i) {
+      var ms = options[name];
+      if (ms === undefined || ms === null) return;
+      if (typeof ms !== "number" || !(ms >= 0)) {
+        throw new TypeError("createServer(request_listener, options): options." + name +
+                            " must be a number of milliseconds >= 0 (0: no limit), got " + ms);
+      }
+      timeouts[i] = ms;
+    });
   }
-  this._handle = binding.createServer(timeout);
+  this._handle = binding.createServer(timeouts[0], timeouts[1], timeouts[2]);
   this._id = ++serverSerial;
 }
 inherits(Server, EventEmitter);
@@ -273,6 +291,8 @@ function Connection(server, handle, remoteAddress, remotePort) {
   this._responses = [];   // unfinished responses, in request order
   this._incoming = null;  // the request whose body is arriving
   this._full = false;     // a write found the socket's buffer full; "drain" follows
+  this._inEvent = 0;      // > 0 while an event of this connection is being handled
+  this._finishedOut = null; // a finished response to return from that event (see connWrite)
 }
 inherits(Connection, EventEmitter);
 exports.Connection = Connection;
@@ -316,38 +336,45 @@ function onRequest(id, packed) {
   var res = new ServerResponse(conn, req, flags);
   conn._incoming = req;
   conn._responses.push(res);
-  dispatching++;
-  eventConn = conn;
-  try {
-    conn.server.emit("request", req, res);
-    if (flags & COMPLETE) completeRequest(conn, req);
-  } finally {
-    if (--dispatching === 0 && flushQueue.length > 0) flushPending();
-    eventConn = null;
-  }
-  return takeFinished();
+  return handleEvent(conn, emitRequest, req, res, flags);
 }
 
-function takeFinished() {
-  var data = finished;
-  finished = null;
-  return data;
+function emitRequest(conn, req, res, flags) {
+  conn.server.emit("request", req, res);
+  if (flags & COMPLETE) completeRequest(conn, req);
 }
 
 function onBody(id, text, complete) {
   var conn = connections.get(id);
   var req = conn._incoming;
   if (req === null) return null;
+  return handleEvent(conn, emitBody, req, text, complete);
+}
+
+function emitBody(conn, req, text, complete) {
+  if (text.length > 0) req.emit("body", text);
+  if (complete) completeRequest(conn, req);
+}
+
+// Runs emit(conn, a, b, c) for an event of `conn`, and returns what the
+// binding is to write as a finished response (see connWrite). If emit
+// throws, that response is written here before the exception goes on to
+// the program's uncaughtException listeners: it must not stay behind.
+function handleEvent(conn, emit, a, b, c) {
+  conn._inEvent++;
   dispatching++;
-  eventConn = conn;
+  var returned = false;
   try {
-    if (text.length > 0) req.emit("body", text);
-    if (complete) completeRequest(conn, req);
+    emit(conn, a, b, c);
+    returned = true;
   } finally {
+    conn._inEvent--;
+    if (!returned) writeFinished(conn);
     if (--dispatching === 0 && flushQueue.length > 0) flushPending();
-    eventConn = null;
   }
-  return takeFinished();
+  var data = conn._finishedOut;
+  conn._finishedOut = null;
+  return data;
 }
 
 function completeRequest(conn, req) {
@@ -604,22 +631,19 @@ ServerResponse.prototype._write = function (data, end) {
 };
 
 // While the binding's onRequest / onBody runs for a connection, a response
-// finished there is not written through the binding but returned to it
-// (one crossing fewer per request). Any later write to that connection in
-// the same event writes it first, so the order on the wire is kept; once
-// the event returns nothing else can write to the connection before the
-// binding has written what was returned (the ticks that follow flush
-// nothing of it: see flushPending).
-var eventConn = null, finished = null;
-
+// finished there is not written through the binding but kept on the
+// connection (conn._finishedOut) and returned to the binding when the event
+// is over (one crossing fewer per request). Any later write to that
+// connection writes it first, so the order on the wire is kept; once the
+// event returns nothing else can write to the connection before the binding
+// has written what was returned (the ticks that follow flush nothing of it:
+// see flushPending).
 function connWrite(conn, data, end) {
-  if (conn === eventConn) {
-    if (finished !== null) {
-      var earlier = finished;
-      finished = null;
-      binding.finish(conn._handle, earlier);
+  if (conn._inEvent > 0) {
+    if (conn._finishedOut !== null) {
+      writeFinished(conn);
     } else if (end === END_KEEP) {
-      finished = data;
+      conn._finishedOut = data;
       return !conn._full;
     }
   }
@@ -628,6 +652,13 @@ function connWrite(conn, data, end) {
     end === END_KEEP ? binding.finish(conn._handle, data) : binding.finishClose(conn._handle, data);
   if (!ok) conn._full = true;
   return ok;
+}
+
+function writeFinished(conn) {
+  var data = conn._finishedOut;
+  if (data === null) return;
+  conn._finishedOut = null;
+  if (conn._handle !== null && !binding.finish(conn._handle, data)) conn._full = true;
 }
 
 // The response now first in line may have output (or all of it) waiting.

@@ -86,10 +86,15 @@ Connection.prototype._dispatcher = function () {
   return function (event) {
     if (typeof event === "string") { // data: the "receive" event
       self._receiving++;
+      var returned = false;
       try {
         self.emit("receive", event);
+        returned = true;
       } finally {
         self._receiving--;
+        // A listener threw: what it sent goes out now, not with whatever
+        // event this connection has next (if any).
+        if (!returned && self._receiving === 0) self._flush();
       }
       var out = self._out;
       if (out === null) return;

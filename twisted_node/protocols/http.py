@@ -70,7 +70,8 @@ class _Binding:
         cb = self.runtime.callback
         self.server_events = (cb(on_connection), cb(on_request), cb(on_body), cb(on_drain), cb(on_close))
 
-    def create_server(self, idle_timeout_ms=None):
+    def create_server(self, idle_ms=None, headers_ms=None, request_ms=None):
+        """Timeouts in ms (None: the default; 0: none), checked by lib/http.js."""
         if self.server_events is None:
             raise JSError("http: initServer was not called")
         on_connection, on_request, on_body, on_drain, on_close = self.server_events
@@ -100,10 +101,14 @@ class _Binding:
         events = http_server.ServerEvents(
             connection=connection, request=request, body=body, drain=on_drain, close=on_close
         )
-        timeout = (
-            http_server.DEFAULT_IDLE_TIMEOUT if idle_timeout_ms is None else _timeout_seconds(idle_timeout_ms)
-        )
-        factory = http_server.ServerFactory(events, self.reactor, timeout)
+        timeouts = http_server.Timeouts()
+        if idle_ms is not None:
+            timeouts.idle = _timeout_seconds(idle_ms)
+        if headers_ms is not None:
+            timeouts.headers = _timeout_seconds(headers_ms)
+        if request_ms is not None:
+            timeouts.request = _timeout_seconds(request_ms)
+        factory = http_server.ServerFactory(events, self.reactor, timeouts)
         factory.server_id = None  # the number JS knows the server by, while it listens
         factory.hold = None
         factory_ref.append(factory)

@@ -32,17 +32,19 @@ from twisted.internet.interfaces import IPushProducer
 from twisted.internet.protocol import ClientFactory, Protocol
 from zope.interface import implementer
 
-from twisted_node.protocols import direct_send, tls
+from twisted_node.protocols import tls
 from twisted_node.protocols.http_common import (
     COMPLETE,
     KEEP_ALIVE,
     MAX_HEAD,
-    HeadTooLarge,
+    BadHead,
     MessageReader,
     connection_error,
+    head_too_large,
     headers_text,
     no_delay,
 )
+from twisted_node.protocols.outbox import Outbox
 
 # `flags` argument of HTTPClient.send
 START = 1  # these are the first bytes of a new request
@@ -81,7 +83,7 @@ class HTTPClient:
         self._channel: ClientChannel | None = None
         self._reader: ClientChannel | None = None  # carries the current response
         self._attempt = None
-        self._outbox: list[bytes] = []
+        self._unsent: list[bytes] = []  # before the connection is made
         self._active = False
         self._head_request = False
         self._replay: list[bytes] | None = None
@@ -116,7 +118,7 @@ class HTTPClient:
         if channel is not None:
             return channel.write(data) if data else not channel.write_blocked
         if data:
-            self._outbox.append(data)
+            self._unsent.append(data)
         return True
 
     def _start(self, head_request: bool) -> None:
@@ -151,13 +153,13 @@ class HTTPClient:
         if self._active:
             self._reader = channel
             channel.expect_response(self._head_request)
-        outbox, self._outbox = self._outbox, []
-        for data in outbox:
-            channel.write(data)
+        unsent, self._unsent = self._unsent, []
+        for data in unsent:
+            channel.write(data, limited=False)  # accepted already
 
     def _connect_failed(self, reason) -> None:
         self._attempt = None
-        self._outbox = []
+        self._unsent = []
         self._fail(reason)
 
     def _response_started(self) -> None:
@@ -191,7 +193,7 @@ class HTTPClient:
             return
         if not response_seen and self._replay is not None and not self._retried:
             self._retried = True
-            self._outbox, self._replay = self._replay, None
+            self._unsent, self._replay = self._replay, None
             self._connect()
             return
         self._fail(reason)
@@ -249,7 +251,7 @@ class HTTPClient:
         self.closed = True
         if self._active:
             self._end_request()
-        self._outbox = []
+        self._unsent = []
         if self._attempt is not None:
             self._attempt.cancel()
             self._attempt = None
@@ -303,10 +305,9 @@ class ClientChannel(Protocol, MessageReader):
         self._init_reader(client.reactor)
         self.token = client.token
         self._parser = None
-        self.write_blocked = False
         self._want_drain = False
         self._closed = False
-        self._writer = None  # a direct_send.Writer once connected
+        self._outbox: Outbox | None = None  # once connected
         self._reset(False)
 
     def _reset(self, head_request: bool) -> None:
@@ -337,7 +338,7 @@ class ClientChannel(Protocol, MessageReader):
         no_delay(self.transport)  # a request's head and body go out as written
         if self._client.secure is not None:
             self.transport.startTLS(self._client.secure)
-        self._writer = direct_send.Writer(self.transport)
+        self._outbox = Outbox(self.transport)
         self.transport.registerProducer(self, True)
         self._client._connected(self)
 
@@ -348,6 +349,8 @@ class ClientChannel(Protocol, MessageReader):
 
     def connectionLost(self, reason=None) -> None:
         self._closed = True
+        if self._outbox is not None:
+            self._outbox.discard()
         if self._message_open and self._close_delimited and not self._done:
             self._done = True  # the body ran to the end of the connection
             self._queue_complete()
@@ -356,21 +359,28 @@ class ClientChannel(Protocol, MessageReader):
         self._client._channel_lost(self, reason, self._response_seen, self._done)
         self._deliver()
 
-    def write(self, data: bytes) -> bool:
+    @property
+    def write_blocked(self) -> bool:
+        return self._outbox is not None and self._outbox.paused
+
+    def write(self, data: bytes, limited: bool = True) -> bool:
+        """False: over the mark (drain follows). Past the outbox's limits
+        the program's data is refused with ENOBUFS."""
         if self._closed:
             return False
-        self._writer.write(data)
-        if self.write_blocked:
+        if not self._outbox.write(data, "sendBody", limited):
             self._want_drain = True
             return False
         return True
 
     # IPushProducer, for the transport's write buffer.
     def pauseProducing(self) -> None:
-        self.write_blocked = True
+        self._outbox.pause()
 
     def resumeProducing(self) -> None:
-        self.write_blocked = False
+        self._outbox.resumed()
+        if self._outbox.paused:
+            return
         if self._want_drain and self.token is not None:
             self._want_drain = False
             self._client._events.drain(self.token)
@@ -395,7 +405,7 @@ class ClientChannel(Protocol, MessageReader):
             self._parser.feed_data(data)
         except HttpParserError as e:
             if not self._done:
-                if isinstance(e.__context__, HeadTooLarge):
+                if head_too_large(e):
                     message = f"EPROTO, response head larger than {MAX_HEAD} bytes"
                 else:
                     message = f"EPROTO, malformed HTTP response: {e}"
@@ -426,7 +436,7 @@ class ClientChannel(Protocol, MessageReader):
         self._header_parts += (name, value)
         self._head_size += len(name) + len(value) + 4
         if self._head_size > MAX_HEAD:
-            raise HeadTooLarge()
+            raise BadHead(431)
         lname = name.lower()
         if lname == b"content-length":
             self._has_length = True

@@ -48,8 +48,18 @@ KEEP_ALIVE = 2  # the connection may carry another message after this one
 MAX_HEAD = 80 * 1024
 
 
-class HeadTooLarge(Exception):
-    """Raised from a parser callback to stop parsing an oversized head."""
+class BadHead(Exception):
+    """Raised from a parser callback to stop parsing a head that must be
+    refused; `status` is what a server answers (400, or 431: too large)."""
+
+    def __init__(self, status: int = 400):
+        super().__init__(status)
+        self.status = status
+
+
+def head_too_large(error: BaseException) -> bool:
+    """Whether a parser error was raised for a head over MAX_HEAD."""
+    return getattr(error.__context__, "status", None) == 431
 
 
 class MessageReader:

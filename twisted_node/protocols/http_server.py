@@ -8,29 +8,39 @@ responses to later pipelined requests until the earlier ones finish).
 
 What this layer decides on its own, because the program cannot:
 - Bad input (a malformed request line or header, an unknown method, a bad
-  chunked body, a head over MAX_HEAD) is answered 400 or 431 with
-  "Connection: close", after the responses to the good requests before it;
-  the program never sees the bad request. A request already handed to the
-  program that then turns bad (a broken chunked body) cannot be answered
+  chunked body, a head over MAX_HEAD, an HTTP/1.1 request without Host, a
+  Host header twice or with an invalid value, Transfer-Encoding on an
+  HTTP/1.0 request: RFC 9112 sections 3.2 and 6.1) is answered 400 or 431
+  with "Connection: close", after the responses to the good requests before
+  it; the program never sees the bad request. A request already handed to
+  the program that then turns bad (a broken chunked body) cannot be answered
   any more: the connection is closed.
 - Keep-alive: after a request that does not allow another one (HTTP/1.0
-  without keep-alive, "Connection: close", an upgrade we do not speak, the
-  client's half-close) the rest of the input is ignored and the connection
-  closes once the responses are out.
-- An idle keep-alive connection (no request in progress, no response owed)
-  is closed after `idle_timeout` seconds.
+  without keep-alive, "Connection: close", an upgrade we do not speak) the
+  rest of the input is ignored and the connection closes once the responses
+  are out.
+- The client closed its side (FIN): what was written goes out, a request
+  still being answered is abandoned (what the program writes for it later
+  is dropped) and the connection closes, as Node.js does.
+- Time limits (see Timeouts), so that no client holds a connection forever:
+  an idle keep-alive connection is closed after `idle_timeout`; a request
+  head must arrive within `headers_timeout` and a whole request within
+  `request_timeout` of its first byte, or it is answered 408 and the
+  connection closed; a connection whose writes make no progress (the client
+  does not read) for `idle_timeout` is cut.
 - Back-pressure: the channel is a streaming producer for its transport.
   While the transport's write buffer is full, `write()` returns False (the
   program sees sendBody() return false and gets "drain" later) and the
   socket is not read, so pipelined requests cannot pile up responses; at
   most MAX_PIPELINE requests may wait for their responses before reading
-  stops as well. A program that streams on regardless may queue up to
-  tcp.MAX_UNDRAINED bytes (64 MiB) past the full mark; the next chunk is
-  refused with an ENOBUFS error (as tcp's send() does).
+  stops as well. A program that streams on regardless may queue up to the
+  outbox's limits (see outbox.py); the next chunk is refused with an
+  ENOBUFS error (as tcp's send() is).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -40,17 +50,17 @@ from twisted.internet.interfaces import IHalfCloseableProtocol, IPushProducer
 from twisted.internet.protocol import Protocol
 from zope.interface import implementer
 
-from twisted_node.protocols import direct_send, tls
+from twisted_node.protocols import tls
 from twisted_node.protocols.http_common import (
     KEEP_ALIVE,
     MAX_HEAD,
-    HeadTooLarge,
+    BadHead,
     MessageReader,
     headers_text,
     no_delay,
 )
-from twisted_node.jsbridge.errors import JSError
-from twisted_node.protocols.tcp import MAX_UNDRAINED, TCPServerFactory, display_address
+from twisted_node.protocols.outbox import Outbox
+from twisted_node.protocols.tcp import TCPServerFactory, display_address
 
 # `end` argument of ServerChannel.write
 END_NONE = 0  # more of this response follows
@@ -59,11 +69,17 @@ END_CLOSE = 2  # the response is finished; close the connection after it
 
 MAX_PIPELINE = 16
 BATCH_LIMIT = 64 * 1024
+# Seconds; createServer's options may change each, and 0 disables one.
 DEFAULT_IDLE_TIMEOUT = 60.0
+DEFAULT_HEADERS_TIMEOUT = 60.0
+DEFAULT_REQUEST_TIMEOUT = 300.0
 
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
-_REASONS = {400: "Bad Request", 431: "Request Header Fields Too Large"}
+_REASONS = {400: "Bad Request", 408: "Request Timeout", 431: "Request Header Fields Too Large"}
 _METHODS: dict[bytes, str] = {}
+# RFC 9110 section 7.2: uri-host [ ":" port ], uri-host an IP literal in
+# brackets or a reg-name (unreserved, pct-encoded and sub-delims; may be empty).
+_HOST = re.compile(rb"(?:\[[0-9A-Za-z:._~!$&'()*+,;=%-]+\]|[0-9A-Za-z._~!$&'()*+,;=%-]*)(?::[0-9]*)?\Z")
 
 
 def error_response(status: int) -> bytes:
@@ -99,9 +115,18 @@ class ServerEvents:
     close: Callable
 
 
+@dataclass
+class Timeouts:
+    """A server's time limits, in seconds (0: none)."""
+
+    idle: float = DEFAULT_IDLE_TIMEOUT  # keep-alive between requests; writes making no progress
+    headers: float = DEFAULT_HEADERS_TIMEOUT  # a request head, from its first byte
+    request: float = DEFAULT_REQUEST_TIMEOUT  # a whole request, from its first byte
+
+
 @implementer(IHalfCloseableProtocol, IPushProducer)
 class ServerChannel(Protocol, MessageReader):
-    def __init__(self, events: ServerEvents, reactor, idle_timeout: float, secure=None):
+    def __init__(self, events: ServerEvents, reactor, timeouts: Timeouts, secure=None):
         self._events = events
         self.secure = secure  # a tls server context factory, for HTTPS
         self.remote_address = ""
@@ -109,7 +134,9 @@ class ServerChannel(Protocol, MessageReader):
         self.on_lost: Callable[[], object] | None = None  # after the close event
         self._init_reader(reactor)
         self._seconds = reactor.seconds
-        self.idle_timeout = idle_timeout
+        self.idle_timeout = timeouts.idle
+        self._headers_timeout = timeouts.headers
+        self._request_timeout = timeouts.request
         self._parser = HttpRequestParser(self)
         self._received = 0  # requests whose head was parsed
         self._finished = 0  # responses the program finished
@@ -119,19 +146,27 @@ class ServerChannel(Protocol, MessageReader):
         self._header_parts: list[bytes] = []
         self._head_size = 0
         self._expect_continue = False
+        self._hosts = 0  # Host headers in the head
+        self._bad_host = False
+        self._transfer_encoding = False
         self._ignore_input = False  # no further request will be read
         self._close_when_done = False  # close once every response is out
         self._pending_error = b""  # an error response waiting for its turn
-        self._write_blocked = False
-        self._undrained = 0  # bytes written while the transport said "full"
+        self._response_started = False  # bytes of the response now owed were written
         self._want_drain = False
+        self._closing = False  # closed, or closing: nothing more is written
         self._closed = False
         self._aborted = False
+        # Timeouts (see _check_timers): when the request being read began
+        # (None: none is), when the last activity was, when writing stalled.
+        self._request_began: float | None = None
         self._last_activity = 0.0
-        self._idle_call = None
+        self._stalled_since: float | None = None
+        self._reading_stopped_at: float | None = None
+        self._timer = None
         self._batch: list[bytes] | None = None
         self._batch_size = 0
-        self._writer = None  # a direct_send.Writer once connected
+        self._outbox: Outbox | None = None  # once connected
 
     # -- connection ---------------------------------------------------------
 
@@ -141,24 +176,26 @@ class ServerChannel(Protocol, MessageReader):
         no_delay(self.transport)
         if self.secure is not None:
             self.transport.startTLS(self.secure)
+        self._outbox = Outbox(self.transport)
         self.transport.registerProducer(self, True)
-        self._writer = direct_send.Writer(self.transport)
         self.factory.channels.add(self)
         self.token = self._events.connection(self, self.remote_address, self.remote_port)
         if self.token is None:
-            self._closed = True
+            self._closing = self._closed = True
             self.transport.abortConnection()
             return
-        self._last_activity = self._seconds()
-        self._arm_idle_timer(self.idle_timeout)
+        # The first request's clock starts now: a client that connects and
+        # sends nothing, or a head byte by byte, is held no longer than that.
+        self._last_activity = self._request_began = self._seconds()
+        self._arm_timer()
 
     def connectionLost(self, reason=None) -> None:
-        self._closed = True
+        self._closing = self._closed = True
         self.factory.channels.discard(self)
         self._stop_reader()
-        if self._idle_call is not None and self._idle_call.active():
-            self._idle_call.cancel()
-        self._idle_call = None
+        if self._outbox is not None:
+            self._outbox.discard()
+        self._cancel_timer()
         token, self.token = self.token, None
         if token is not None:
             # A connection the client closed cleanly, or that we closed after
@@ -169,21 +206,25 @@ class ServerChannel(Protocol, MessageReader):
             self.on_lost()
 
     def readConnectionLost(self) -> None:
-        # The client half-closed: it sends no more requests, but still waits
-        # for the responses to those it sent.
+        # The client closed its side, as Node.js takes it: it will read no
+        # more answers than those already written, which still go out; a
+        # request in progress is abandoned and the connection closes.
         if self._message_open:
-            self._abort()
+            self._abort()  # its body was cut short
             return
         self._ignore_input = True
-        self._close_when_done = True
-        self._close_if_done()
+        if self._received == self._finished:
+            self._close_when_done = True
+            self._close_if_done()  # an error response still owed goes first
+        else:
+            self._lose()
 
     def writeConnectionLost(self) -> None:
         self._abort()
 
     def stop_keep_alive(self) -> None:
         """The server is closing: answer what was asked, then close."""
-        if self._closed:
+        if self._closing:
             return
         self._close_when_done = True
         if not self._message_open:
@@ -192,22 +233,36 @@ class ServerChannel(Protocol, MessageReader):
 
     def close(self) -> None:
         """The program closes the connection (after what was written)."""
-        if not self._closed:
+        if not self._closing:
             self._ignore_input = True
             self._lose()
 
     def _lose(self) -> None:
+        """Close once what was written has gone out (or writing stalls: see
+        _check_timers); nothing more is written."""
         self._flush_batch()
+        self._closing = True
+        self._outbox.when_sent(self._lose_now)
+
+    def _lose_now(self) -> None:
+        if self._closed:
+            return
         # A TLS transport waits for its producer to go away before it sends
         # close_notify; nothing more will be written by then anyway.
         self.transport.unregisterProducer()
         self.transport.loseConnection()
+        # Until the transport has flushed and closed, this counts as a
+        # stalled write: a client that does not read cannot keep it open.
+        self._stalled_since = self._seconds()
+        if self.idle_timeout:
+            self._arm_by(self._stalled_since + self.idle_timeout)
 
     def _abort(self) -> None:
         if not self._closed and not self._aborted:
-            self._aborted = True  # and nothing more is written
+            self._aborted = self._closing = True  # and nothing more is written
             self._ignore_input = True
             self._batch = None
+            self._outbox.discard()
             self.transport.abortConnection()
 
     # -- reading ------------------------------------------------------------
@@ -235,8 +290,7 @@ class ServerChannel(Protocol, MessageReader):
             self._stop_after_this_message()
         except HttpParserError as e:
             if not self._close_when_done:  # data after "Connection: close"
-                too_large = isinstance(e.__context__, HeadTooLarge)
-                self._fail(431 if too_large else 400)
+                self._fail(getattr(e.__context__, "status", 400))
         else:
             # Parser callbacks set _quiet to 0. Bytes that made none (the
             # middle of one huge header line, which httptools buffers) count
@@ -254,13 +308,21 @@ class ServerChannel(Protocol, MessageReader):
         self._header_parts = []
         self._head_size = 0
         self._expect_continue = False
+        self._hosts = 0
+        self._bad_host = False
+        self._transfer_encoding = False
+        if self._received:  # the first request's clock started with the connection
+            began = self._request_began = self._seconds()
+            limit = self._head_limit()
+            if limit:
+                self._arm_by(began + limit)
 
     def on_url(self, piece: bytes) -> None:
         self._quiet = 0
         self._url += piece
         self._head_size += len(piece)
         if self._head_size > MAX_HEAD:
-            raise HeadTooLarge()
+            raise BadHead(431)
 
     def on_header(self, name: bytes, value: bytes) -> None:
         self._quiet = 0
@@ -269,18 +331,31 @@ class ServerChannel(Protocol, MessageReader):
         self._header_parts += (name, value)
         self._head_size += len(name) + len(value) + 4
         if self._head_size > MAX_HEAD:
-            raise HeadTooLarge()
-        if len(name) == 6 and name.lower() == b"expect":
+            raise BadHead(431)
+        size = len(name)
+        if size == 4 and name.lower() == b"host":
+            self._hosts += 1
+            self._bad_host = _HOST.match(value) is None
+        elif size == 6 and name.lower() == b"expect":
             self._expect_continue = value.lower() == b"100-continue"
+        elif size == 17 and name.lower() == b"transfer-encoding":
+            self._transfer_encoding = True
 
     def on_headers_complete(self) -> None:
         self._quiet = 0
         parser = self._parser
+        version = parser.get_http_version()
+        if self._hosts > 1 or self._bad_host or (self._hosts == 0 and version == "1.1"):
+            raise BadHead(400)  # RFC 9112 section 3.2
+        if self._transfer_encoding and version != "1.1":
+            # RFC 9112 section 6.1: an HTTP/1.0 message with Transfer-Encoding
+            # has a body we cannot trust the framing of; answered and closed,
+            # so nothing can be smuggled behind it.
+            raise BadHead(400)
         raw_method = parser.get_method()
         method = _METHODS.get(raw_method)
         if method is None:
             method = _METHODS[raw_method] = raw_method.decode("ascii")
-        version = parser.get_http_version()
         keep = parser.should_keep_alive() and not parser.should_upgrade()
         if self._expect_continue and version == "1.1" and self._received == self._finished:
             # Tell the client to send the body now rather than after its
@@ -302,6 +377,7 @@ class ServerChannel(Protocol, MessageReader):
         self._quiet = 0
         self._in_head = True
         self._message_open = False
+        self._request_began = None
         self._queue_complete()
         if self._close_when_done or not self._parser.should_keep_alive():
             self._stop_after_this_message()
@@ -311,8 +387,10 @@ class ServerChannel(Protocol, MessageReader):
         self._close_when_done = True
 
     def _fail(self, status: int) -> None:
-        """Bad input: stop reading requests, answer `status` in turn, close."""
+        """Bad input (or too slow): stop reading requests, answer `status`
+        in turn, close."""
         self._ignore_input = True
+        self._request_began = None
         if self._message_open:
             self._message_open = False
             if not self._drop_unsent_message():
@@ -337,35 +415,43 @@ class ServerChannel(Protocol, MessageReader):
     def _update_reading(self) -> None:
         want = not (
             self._user_paused
-            or self._write_blocked
+            or self._outbox.paused
             or self._queue
             or self._received - self._finished > MAX_PIPELINE
         )
         self._set_reading(want)
 
+    def _set_reading(self, want: bool) -> None:
+        # Time the server does not read is not the client's: the request's
+        # clock stops meanwhile.
+        if want != self._reading and not self._closed:
+            if not want:
+                self._reading_stopped_at = self._seconds()
+            elif self._reading_stopped_at is not None:
+                if self._request_began is not None:
+                    self._request_began += self._seconds() - self._reading_stopped_at
+                self._reading_stopped_at = None
+                self._arm_timer()
+        MessageReader._set_reading(self, want)
+
     # -- writing ------------------------------------------------------------
 
     def write(self, data: bytes, end: int = END_NONE) -> bool:
         """Response bytes, framed by the caller. False: the transport's
-        buffer is full (drain() will be called when it empties)."""
-        if self._closed or self._aborted:
+        buffer is full (drain() will be called when it empties). Once the
+        connection is closing, whatever comes is dropped."""
+        if self._closing:
             return False
-        if self._write_blocked and data and not end:
-            # A program streaming on although sendBody() said false: as with
-            # tcp's send(), memory stays bounded and it is told so.
-            self._undrained += len(data)
-            if self._undrained > MAX_UNDRAINED:
-                self._undrained -= len(data)
-                raise JSError(
-                    f'sendBody: more than {MAX_UNDRAINED} bytes sent without waiting for "drain"; '
-                    "this chunk was not queued",
-                    code="ENOBUFS",
-                )
         if data:
-            self._send(data)
+            self._response_started = True
+            # The end of a response is never refused: the stream cannot go
+            # on without it, and it is small (lib/http.js writes a body past
+            # 64 KiB as it comes, where the limits apply).
+            self._send(data, None if end else "sendBody")
         if end:
             self._finished += 1
-            self._last_activity = self._seconds()
+            self._response_started = False
+            now = self._last_activity = self._seconds()
             if end == END_CLOSE:
                 self._ignore_input = True
                 self._stop_reader()
@@ -373,13 +459,15 @@ class ServerChannel(Protocol, MessageReader):
                 return False
             self._close_if_done()
             self._update_reading()
-        if self._write_blocked:
+            if self.idle_timeout:
+                self._arm_by(now + self.idle_timeout)
+        if self._outbox.paused:
             self._want_drain = True
             return False
         return True
 
     def _close_if_done(self) -> None:
-        if self._closed or self._aborted or self._received != self._finished:
+        if self._closing or self._received != self._finished:
             return
         if self._pending_error:
             self._send(self._pending_error)
@@ -388,10 +476,19 @@ class ServerChannel(Protocol, MessageReader):
         elif self._close_when_done:
             self._lose()
 
-    def _send(self, data: bytes) -> None:
+    def _send(self, data: bytes, limited_as: str | None = None) -> None:
+        """Into this read's batch, or the outbox. `limited_as`: the program's
+        call, to refuse its data past the outbox's limits (the batch only
+        gathers while the transport is below its mark)."""
         batch = self._batch
-        if batch is None:
-            self._writer.write(data)
+        if batch is None or self._outbox.paused:
+            if batch:
+                self._flush_batch()
+                self._batch = []
+            if limited_as is None:
+                self._outbox.write(data, limited=False)
+            else:
+                self._outbox.write(data, limited_as)
             return
         batch.append(data)
         self._batch_size += len(data)
@@ -404,18 +501,27 @@ class ServerChannel(Protocol, MessageReader):
     def _flush_batch(self) -> None:
         batch, self._batch = self._batch, None
         self._batch_size = 0
-        if not batch:
-            return
-        self._writer.write(batch[0] if len(batch) == 1 else b"".join(batch))
+        if batch:
+            self._outbox.write(batch[0] if len(batch) == 1 else b"".join(batch), limited=False)
 
     # IPushProducer, for the transport: its write buffer is full / drained.
     def pauseProducing(self) -> None:
-        self._write_blocked = True
+        self._outbox.pause()
+        if self._stalled_since is None:
+            self._stalled_since = self._seconds()
+            if self.idle_timeout:
+                self._arm_by(self._stalled_since + self.idle_timeout)
         self._update_reading()
 
     def resumeProducing(self) -> None:
-        self._write_blocked = False
-        self._undrained = 0
+        # Progress, whether or not the queue is through: a slow reader that
+        # reads is not stalled. Feeding the transport may pause us again, or
+        # end in _lose_now: both start a new stall.
+        self._stalled_since = None
+        outbox = self._outbox
+        outbox.resumed()
+        if outbox.paused or self._closing:
+            return
         if self._want_drain and self.token is not None:
             self._want_drain = False
             self._events.drain(self.token)
@@ -436,34 +542,101 @@ class ServerChannel(Protocol, MessageReader):
             return None
         return tls.peer_dn_string(self.transport)
 
-    # -- idle timeout -------------------------------------------------------
+    # -- timeouts -------------------------------------------------------------
+    #
+    # One timer per connection, for the nearest deadline of those that apply
+    # (see _deadlines). Activity only records a time; the timer is moved when
+    # it fires, or earlier by _arm_by when a nearer deadline begins: cheaper
+    # than resetting it on every read.
 
     def set_timeout(self, seconds: float) -> None:
         """Idle keep-alive timeout; 0 disables it."""
         self.idle_timeout = max(0.0, float(seconds))
-        self._arm_idle_timer(self.idle_timeout)
+        self._cancel_timer()
+        self._arm_timer()
 
-    def _arm_idle_timer(self, delay: float) -> None:
-        if self._idle_call is not None and self._idle_call.active():
-            self._idle_call.cancel()
-        self._idle_call = None
-        if delay > 0 and not self._closed:
-            self._idle_call = self._reactor.callLater(delay, self._check_idle)
+    def _arm_timer(self) -> None:
+        times = [t for t in self._deadlines() if t is not None]
+        if times:
+            self._arm_by(min(times))
 
-    def _check_idle(self) -> None:
-        # One timer per connection, re-armed only when it fires: cheaper
-        # than resetting it on every read.
-        self._idle_call = None
-        timeout = self.idle_timeout
-        if self._closed or timeout <= 0:
+    def _arm_by(self, deadline: float) -> None:
+        """Make sure the timer fires by `deadline`."""
+        timer = self._timer
+        if timer is not None:
+            if timer.getTime() <= deadline:
+                return
+            timer.cancel()
+        if not self._closed:
+            self._timer = self._reactor.callLater(max(0.0, deadline - self._seconds()), self._check_timers)
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None and self._timer.active():
+            self._timer.cancel()
+        self._timer = None
+
+    def _deadlines(self) -> tuple[float | None, float | None, float | None]:
+        """(request, stall, idle): when each limit that applies now runs out."""
+        request = stall = idle = None
+        began = self._request_began
+        if began is not None and self._reading_stopped_at is None and not self._ignore_input:
+            limit = self._head_limit() if self._in_head else self._request_timeout
+            if limit:
+                request = began + limit
+        if self._stalled_since is not None and self.idle_timeout:
+            stall = self._stalled_since + self.idle_timeout
+        if (
+            self.idle_timeout
+            and began is None
+            and not self._message_open
+            and self._received == self._finished
+            and not self._closing
+        ):
+            idle = self._last_activity + self.idle_timeout
+        return request, stall, idle
+
+    def _head_limit(self) -> float:
+        """How long a head may take: the nearer of the two limits set."""
+        limits = [t for t in (self._headers_timeout, self._request_timeout) if t]
+        return min(limits) if limits else 0.0
+
+    def _check_timers(self) -> None:
+        self._timer = None
+        if self._closed:
             return
-        busy = self._received != self._finished or self._message_open
-        idle_for = self._seconds() - self._last_activity
-        if busy or idle_for < timeout:
-            self._arm_idle_timer(timeout if busy else timeout - idle_for)
-        else:
+        request, stall, idle = self._deadlines()
+        now = self._seconds()
+        if stall is not None and stall <= now:
+            self._abort()  # the client does not read what we write
+        elif request is not None and request <= now:
+            self._timed_out()
+        elif idle is not None and idle <= now:
             self._ignore_input = True
             self._lose()
+        else:
+            self._arm_timer()
+
+    def _timed_out(self) -> None:
+        """A request (or its head) too slow to arrive: 408 and close. When
+        the program already answered it, the connection is closed after the
+        answer; when it began to, cut."""
+        if not self._message_open or self._queue:
+            self._fail(408)  # the program has not seen it: answered in turn
+            return
+        self._ignore_input = True
+        self._message_open = False
+        self._request_began = None
+        self._stop_reader()
+        owed = self._received - self._finished
+        if owed == 1 and not self._response_started:
+            # The program has the request but has not begun answering it:
+            # answered for it; what it sends later is dropped.
+            self._send(error_response(408))
+            self._lose()
+        elif owed == 0:
+            self._lose()
+        else:
+            self._abort()
 
 
 class ServerFactory(TCPServerFactory):
@@ -473,14 +646,14 @@ class ServerFactory(TCPServerFactory):
 
     noisy = False
 
-    def __init__(self, events: ServerEvents, reactor, idle_timeout: float = DEFAULT_IDLE_TIMEOUT):
+    def __init__(self, events: ServerEvents, reactor, timeouts: Timeouts | None = None):
         super().__init__(reactor, None)
         self.events = events
-        self.idle_timeout = idle_timeout
+        self.timeouts = Timeouts() if timeouts is None else timeouts
         self.channels: set[ServerChannel] = set()
 
     def buildProtocol(self, addr) -> ServerChannel:
-        channel = ServerChannel(self.events, self.reactor, self.idle_timeout, self.secure)
+        channel = ServerChannel(self.events, self.reactor, self.timeouts, self.secure)
         channel.factory = self
         channel.remote_address = display_address(getattr(addr, "host", "") or "")
         channel.remote_port = getattr(addr, "port", 0)

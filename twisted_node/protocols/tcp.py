@@ -20,13 +20,15 @@ it also sets ``on_receive(text)``, which RECEIVE then uses instead):
 
 Flow control. Each connection registers itself as a streaming producer on its
 transport, so Twisted tells it when the transport's write buffer passes its
-high-water mark (64 KiB) and when it has emptied again. send() returns False
-from the moment the buffer is over the mark, and DRAIN fires when it is empty
-again. A sender that ignores this keeps being accepted, with False each time,
-until MAX_UNDRAINED bytes (64 MiB by default, environment variable
-TWISTED_NODE_TCP_MAX_UNDRAINED) were sent since the buffer filled: the next
-send() then throws an Error with code "ENOBUFS" and queues nothing, so memory
-stays bounded and the program knows exactly which data was not taken.
+high-water mark (64 KiB) and when it has emptied again; writes go through an
+outbox.Outbox. send() returns False from the moment the buffer is over the
+mark, and DRAIN fires when everything has gone out again. A sender that
+ignores this keeps being accepted, with False each time, until its
+connection holds MAX_UNDRAINED bytes past the mark (64 MiB by default,
+environment variable TWISTED_NODE_TCP_MAX_UNDRAINED), or the whole process
+MAX_UNDRAINED_TOTAL: the next send() then throws an Error with code "ENOBUFS"
+and queues nothing, so memory stays bounded and the program knows exactly
+which data was not taken.
 
 Reading. readPause() stops reading from the socket (transport.pauseProducing);
 what was already read when it was called (TLS can decrypt several records at
@@ -36,7 +38,6 @@ once) is kept, in order, with any EOF/CLOSE, and delivered after readResume().
 from __future__ import annotations
 
 import errno as _errno
-import os
 import socket
 
 from twisted.internet import defer, error
@@ -51,7 +52,8 @@ from zope.interface import implementer
 
 from twisted_node import encodings
 from twisted_node.jsbridge.errors import JSError
-from twisted_node.protocols import direct_send, tls
+from twisted_node.protocols import tls
+from twisted_node.protocols.outbox import Outbox
 
 CONNECT, RECEIVE, EOF, DRAIN, TIMEOUT, CLOSE = 1, 2, 3, 4, 5, 6
 # Internal: data written for the "receive" listeners (returned by on_event,
@@ -61,7 +63,6 @@ CLOSE_ERROR = 8  # CLOSE with had_error true, for lib/tcp.js's one-argument disp
 
 DEFAULT_TIMEOUT_MS = 60000
 DEFAULT_ENCODING = "binary"
-MAX_UNDRAINED = int(os.environ.get("TWISTED_NODE_TCP_MAX_UNDRAINED") or 64 * 1024 * 1024)
 
 _LISTEN_CODES = {
     _errno.EADDRINUSE: "EADDRINUSE",
@@ -131,8 +132,6 @@ class TCPConnection(Protocol):
         self.eof_received = False
         self.write_closed = False
         self.handshake_done = False
-        self._write_full = False
-        self._undrained = 0
         self._pending_writes: list[bytes] = []  # sends before the socket connected
         self._no_delay = None
         self._read_paused = False
@@ -144,7 +143,7 @@ class TCPConnection(Protocol):
         self._forced = False
         self._lost = False  # the transport is gone; CLOSE is being delivered
         self._connector = None
-        self._writer = None  # a direct_send.Writer once the socket connected
+        self._outbox: Outbox | None = None  # once the socket connected
 
     # -- Twisted events -----------------------------------------------------
 
@@ -155,7 +154,7 @@ class TCPConnection(Protocol):
             transport.setTcpNoDelay(self._no_delay)
         if self.secure is not None:
             transport.startTLS(self.secure)
-        self._writer = direct_send.Writer(transport)
+        self._outbox = Outbox(transport)
         transport.registerProducer(self, True)
         if self._read_paused:
             transport.pauseProducing()
@@ -163,7 +162,7 @@ class TCPConnection(Protocol):
         self._arm_timer()
         pending, self._pending_writes = self._pending_writes, []
         for data in pending:
-            self._writer.write(data)
+            self._outbox.write(data, limited=False)  # accepted already
         if self.write_closed:  # close() was called while connecting
             self._shutdown_write()
         if not self._announce():
@@ -196,13 +195,12 @@ class TCPConnection(Protocol):
         on_receive = self.on_receive
         out = on_receive(text) if on_receive is not None else self.on_event(RECEIVE, text)
         if out and not self._lost and not self.write_closed:
-            was_full = self._write_full
             try:
                 payload = out.encode("latin-1")  # the common case, inline
             except UnicodeEncodeError:
                 payload = encodings.encode(out, "binary")
-            self._writer.write(payload)
-            if self._write_full and not was_full:
+            # Collected only while the buffer was below its mark: accepted.
+            if not self._outbox.write(payload, limited=False):
                 self.on_event(FULL, None)
 
     def readConnectionLost(self) -> None:
@@ -217,6 +215,8 @@ class TCPConnection(Protocol):
     def connectionLost(self, reason: Failure) -> None:
         self._lost = True
         self._cancel_timer()
+        if self._outbox is not None:
+            self._outbox.discard()
         clean = reason.check(error.ConnectionDone) is not None
         if (
             clean
@@ -231,13 +231,13 @@ class TCPConnection(Protocol):
     # -- flow control: we are the transport's producer ------------------------
 
     def pauseProducing(self) -> None:
-        self._write_full = True
+        self._outbox.pause()
 
     def resumeProducing(self) -> None:
-        if self._write_full:
-            self._write_full = False
-            self._undrained = 0
-            if not self.closed:
+        outbox = self._outbox
+        if outbox.paused:
+            outbox.resumed()
+            if not outbox.paused and not self.closed:
                 self.on_event(DRAIN, None)
 
     def stopProducing(self) -> None:
@@ -254,20 +254,11 @@ class TCPConnection(Protocol):
             # "close" follows at once.
             return False
         payload = encodings.encode(data, encoding)
-        if self._write_full:
-            if self._undrained + len(payload) > MAX_UNDRAINED:
-                raise JSError(
-                    f'send: more than {MAX_UNDRAINED} bytes sent without waiting for "drain"; '
-                    "this data was not queued",
-                    code="ENOBUFS",
-                )
-            self._undrained += len(payload)
         if not self.connected_at_tcp:
             self._pending_writes.append(payload)
             return True
         self._last_activity = self._clock()
-        self._writer.write(payload)
-        return not self._write_full
+        return self._outbox.write(payload)
 
     def set_encoding(self, encoding) -> None:
         self.decoder = encodings.Decoder(encodings.normalize(encoding, DEFAULT_ENCODING))
@@ -283,6 +274,12 @@ class TCPConnection(Protocol):
             self._shutdown_write()
 
     def _shutdown_write(self) -> None:
+        # After what is still queued: the transport only flushes what it holds.
+        self._outbox.when_sent(self._shutdown_write_now)
+
+    def _shutdown_write_now(self) -> None:
+        if self._lost:
+            return
         transport = self.transport
         transport.unregisterProducer()  # else Twisted waits for the producer
         if self.secure is not None or self.eof_received:
