@@ -2,7 +2,8 @@
 
 Two certificate authorities: "CA" signs the server (localhost, 127.0.0.1),
 a client ("client"), a revoked client (listed in the CA's CRL) and an expired
-server; "Other CA" signs a server nobody trusts. Everything is PEM text, so a
+server; "Other CA" signs a server and a client ("other client") that only a
+peer trusting it too accepts. Everything is PEM text, so a
 test can hand it to setSecure as is, or `write_pki` it to files for openssl.
 
 EC P-256 keys keep generation fast; the PKI is still built once per process.
@@ -120,8 +121,9 @@ def _make_leaf(ca_key, ca_cert, common_name, *, server, not_before, not_after):
 def make_pki() -> dict:
     """PEM strings: ca_cert, ca_key, server_cert, server_key, client_cert,
     client_key, revoked_client_cert, revoked_client_key, crl, other_ca_cert,
-    other_ca_key, other_server_cert, other_server_key, expired_server_cert,
-    expired_server_key. Built once per process; treat the dict as read-only."""
+    other_ca_key, other_server_cert, other_server_key, other_client_cert,
+    other_client_key, expired_server_cert, expired_server_key. Built once
+    per process; treat the dict as read-only."""
     now = datetime.datetime.now(datetime.UTC)
     valid = {"not_before": now - ONE_DAY, "not_after": now + 365 * ONE_DAY}
 
@@ -132,6 +134,9 @@ def make_pki() -> dict:
     revoked_key, revoked_cert = _make_leaf(ca_key, ca_cert, "revoked client", server=False, **valid)
     other_server_key, other_server_cert = _make_leaf(
         other_ca_key, other_ca_cert, "localhost", server=True, **valid
+    )
+    other_client_key, other_client_cert = _make_leaf(
+        other_ca_key, other_ca_cert, "other client", server=False, **valid
     )
     expired_key, expired_cert = _make_leaf(
         ca_key,
@@ -168,6 +173,8 @@ def make_pki() -> dict:
         "other_ca_key": _key_pem(other_ca_key),
         "other_server_cert": _cert_pem(other_server_cert),
         "other_server_key": _key_pem(other_server_key),
+        "other_client_cert": _cert_pem(other_client_cert),
+        "other_client_key": _key_pem(other_client_key),
         "expired_server_cert": _cert_pem(expired_cert),
         "expired_server_key": _key_pem(expired_key),
     }

@@ -11,6 +11,7 @@ from twisted.internet.protocol import DatagramProtocol
 from twisted.trial import unittest
 
 from tests.dnsserver import start_dns_server
+from tests.inprocess import booted_runtime
 from twisted_node.protocols import dns
 
 
@@ -360,11 +361,7 @@ class ResolveHostTests(ResolverTestsMixin, unittest.TestCase):
 
     @defer.inlineCallbacks
     def test_through_the_runtime_with_configured_servers(self):
-        class Runtime:
-            pass
-
-        runtime = Runtime()
-        runtime.reactor = reactor
+        runtime = booted_runtime(self, reactor)
         self.patch(os, "environ", {**os.environ, dns.SERVERS_ENV: self.server.address})
         self.assertEqual((yield dns.resolve_host(runtime, "www.node.test")), "10.0.0.80")
         self.assertIs(dns.resolver_for(reactor), dns.resolver_for(reactor))

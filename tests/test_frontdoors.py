@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import socket
 import subprocess
 import sys
 
@@ -65,7 +67,7 @@ class Embedded(unittest.TestCase):
         yield task.deferLater(reactor, 0.01, lambda: None)
 
     @defer.inlineCallbacks
-    def test_stop_service_emits_exit_and_closes(self):
+    def test_stop_service_emits_exit(self):
         svc = NodeService(os.path.join(FRONT, "server.js"))
         svc.startService()
         yield task.deferLater(reactor, 0.1, lambda: None)
@@ -75,6 +77,58 @@ class Embedded(unittest.TestCase):
         self.assertEqual(svc.runtime.loop.count, 0)
         with svc.runtime.context:
             self.assertEqual(svc.runtime.context.glob.exitedWith, 0)
+
+    @defer.inlineCallbacks
+    def start_busy(self):
+        """busy.js in a NodeService, with a client connected to each of its
+        servers (an HTTP one after a keep-alive request): (service, handles
+        it printed, [tcp socket, http socket])."""
+        svc = NodeService(os.path.join(FRONT, "busy.js"))
+        svc.startService()
+        self.addCleanup(lambda: svc.running and svc.stopService())
+        yield _until(lambda: self.js_global(svc, "handles") is not None, "the program started")
+        handles = json.loads(self.js_global(svc, "handles"))
+        self.addCleanup(_kill_quietly, handles["child"])
+        tcp_client = socket.create_connection(("127.0.0.1", handles["tcp"]), timeout=5)
+        http_client = socket.create_connection(("127.0.0.1", handles["http"]), timeout=5)
+        for sock in (tcp_client, http_client):
+            self.addCleanup(sock.close)
+            sock.setblocking(False)
+        http_client.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        yield _until(lambda: self.js_global(svc, "connections") == 1, "the tcp connection accepted")
+        yield _until(lambda: self.js_global(svc, "requests") == 1, "the http request received")
+        self.assertFalse(_peer_closed(tcp_client) or _peer_closed(http_client))
+        self.assertFalse(_gone(handles["child"]))
+        return svc, handles, [tcp_client, http_client]
+
+    def js_global(self, svc, name):
+        with svc.runtime.context:
+            return getattr(svc.runtime.context.glob, name, None)
+
+    @defer.inlineCallbacks
+    def assertAllClosed(self, handles, clients):
+        """What the outside world sees of a program that has ended: its
+        ports refuse connections, its peers see their connections closed,
+        its child process is gone."""
+        for kind in ("tcp", "http"):
+            yield _until(lambda port=handles[kind]: _refused(port), f"the {kind} server's port closed")
+        for sock in clients:
+            yield _until(lambda sock=sock: _peer_closed(sock), "the connection closed")
+        yield _until(lambda: _gone(handles["child"]), "the child process ended")
+
+    @defer.inlineCallbacks
+    def test_stop_service_closes_servers_connections_and_children(self):
+        svc, handles, clients = yield self.start_busy()
+        yield svc.stopService()
+        self.assertEqual(svc.exit_code, 0)
+        yield self.assertAllClosed(handles, clients)
+
+    @defer.inlineCallbacks
+    def test_program_exit_closes_servers_connections_and_children(self):
+        svc, handles, clients = yield self.start_busy()
+        clients[0].sendall(b"exit")
+        self.assertEqual((yield svc.whenFinished()), 5)
+        yield self.assertAllClosed(handles, clients)
 
     @defer.inlineCallbacks
     def test_two_services_have_separate_globals(self):
@@ -88,3 +142,54 @@ class Embedded(unittest.TestCase):
         with b.runtime.context:
             self.assertEqual(b.runtime.context.compile("typeof marker", "probe"), "undefined")
         yield a.stopService()
+
+
+def _until(condition, what, tries=1000):
+    """Fires once `condition()` is true, polling between reactor turns
+    (bounded: fails saying `what` did not happen)."""
+
+    @defer.inlineCallbacks
+    def poll():
+        for _ in range(tries):
+            if condition():
+                return
+            yield task.deferLater(reactor, 0.02, lambda: None)
+        raise AssertionError(f"never happened: {what}")
+
+    return poll()
+
+
+def _refused(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()
+    except ConnectionRefusedError:
+        return True
+    return False
+
+
+def _peer_closed(sock: socket.socket) -> bool:
+    """True once the other end has closed `sock` (non-blocking; what it
+    sent before closing is read and dropped)."""
+    try:
+        while sock.recv(65536):
+            pass
+    except BlockingIOError:
+        return False
+    except ConnectionResetError:
+        pass
+    return True
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def _kill_quietly(pid: int) -> None:
+    try:
+        os.kill(pid, 9)
+    except ProcessLookupError:
+        pass

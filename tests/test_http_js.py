@@ -79,6 +79,15 @@ class RuntimeServerCase(unittest.TestCase):
                     return b"".join(chunks)
                 chunks.append(chunk)
 
+    def exchange(self, sock, request: bytes) -> tuple[http.client.HTTPResponse, bytes]:
+        """Send one request on `sock` and read its whole response; the socket
+        stays open for the next request (no reconnecting behind our back, as
+        http.client does when the server closes)."""
+        sock.sendall(request)
+        response = http.client.HTTPResponse(sock)
+        response.begin()
+        return response, response.read()
+
     def assertServing(self, port):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         conn.request("GET", "/")
@@ -91,15 +100,19 @@ class HelloWorldTests(RuntimeServerCase):
     def test_manual_example_with_python_http_client(self):
         port = self.start(HELLO, "0")
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        self.addCleanup(conn.close)
+        local_ports = set()
         for _ in range(3):
             conn.request("GET", "/")
             response = conn.getresponse()
             self.assertEqual(response.status, 200)
             self.assertEqual(response.getheader("Content-Type"), "text/plain")
             self.assertEqual(response.read(), b"Hello World\n")
-            sock = conn.sock
-        self.assertIs(conn.sock, sock, "keep-alive: the same connection served every request")
-        conn.close()
+            # http.client drops a connection the server said it would close
+            # (and opens a new one for the next request, silently).
+            self.assertIsNotNone(conn.sock, "the server closed the connection after a response")
+            local_ports.add(conn.sock.getsockname()[1])
+        self.assertEqual(len(local_ports), 1, "keep-alive: one connection served every request")
 
     def test_manual_example_with_curl(self):
         if CURL is None:
@@ -129,16 +142,16 @@ class StreamingTests(RuntimeServerCase):
 
     def test_chunked_upload_echoed_chunked(self):
         pieces = [os.urandom(100_000) for _ in range(30)]
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        conn.request("POST", "/echo", body=iter(pieces), encode_chunked=True)
-        response = conn.getresponse()
-        self.assertEqual(response.getheader("Transfer-Encoding"), "chunked")
-        echoed = response.read()
-        expected = b"".join(pieces)
-        self.assertEqual(hashlib.sha256(echoed).hexdigest(), hashlib.sha256(expected).hexdigest())
-        # and the connection is still good for another request
-        conn.request("GET", "/")
-        self.assertEqual(conn.getresponse().read(), b"Hello World\n")
+        upload = b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        upload += b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in pieces) + b"0\r\n\r\n"
+        with socket.create_connection(("127.0.0.1", self.port), timeout=30) as sock:
+            response, echoed = self.exchange(sock, upload)
+            self.assertEqual(response.getheader("Transfer-Encoding"), "chunked")
+            expected = b"".join(pieces)
+            self.assertEqual(hashlib.sha256(echoed).hexdigest(), hashlib.sha256(expected).hexdigest())
+            # and the same connection is still good for another request
+            response, body = self.exchange(sock, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            self.assertEqual((response.status, body), (200, b"Hello World\n"))
 
     def test_chunked_download(self):
         size = 3 * MB + 123
@@ -192,6 +205,24 @@ class StreamingTests(RuntimeServerCase):
                 "queryString": "a=1&a=2&b=%C3%A9",
                 "params": {"a": ["1", "2"], "b": "\u00e9"},
                 "fragment": "f",
+            },
+        )
+
+    def test_manual_request_uri_example(self):
+        """The request of the manual's request.uri example gives its object,
+        down to the empty fragment."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=10) as sock:
+            _, body = self.exchange(
+                sock, b"GET /status?name=ryan HTTP/1.1\r\nHost: x\r\nAccept: text/plain\r\n\r\n"
+            )
+        self.assertEqual(
+            json.loads(body),
+            {
+                "full": "/status?name=ryan",
+                "path": "/status",
+                "queryString": "name=ryan",
+                "params": {"name": "ryan"},
+                "fragment": "",
             },
         )
 

@@ -9,7 +9,6 @@ import shutil
 import stat
 import tempfile
 import threading
-from types import SimpleNamespace
 
 from twisted.internet import reactor
 from twisted.internet.defer import (
@@ -21,6 +20,7 @@ from twisted.internet.defer import (
 from twisted.internet.task import deferLater
 from twisted.trial import unittest
 
+from tests.inprocess import booted_runtime
 from twisted_node import posix
 from twisted_node.jsbridge.promises import Args
 
@@ -313,19 +313,19 @@ class FileSystemTests(unittest.TestCase):
 
 class BindingTests(unittest.TestCase):
     """The table process.binding("posix") is made from (the bridge turns its
-    Deferreds into promises and Args into several success arguments)."""
+    Deferreds into promises and Args into several success arguments), for a
+    real Runtime on trial's reactor."""
 
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix="twisted_node_posix_")
         self.addCleanup(shutil.rmtree, self.dir)
-        # binding() needs only these two of the runtime
-        self.cleanups = []
-        runtime = SimpleNamespace(reactor=reactor, add_cleanup=self.cleanups.append)
-        self.table = posix.binding(runtime)
+        self.runtime = booted_runtime(self, reactor, keep_alive=True)
+        self.table = posix.binding(self.runtime)
 
     def program_ends(self):
-        for fn in self.cleanups:
-            fn()
+        """The program ends (as by process.exit); fires once it has."""
+        self.runtime.stop(0)
+        return self.runtime.whenFinished()
 
     @inlineCallbacks
     def test_success_arguments(self):
@@ -361,7 +361,7 @@ class BindingTests(unittest.TestCase):
             sorted(_fds_open_on(paths[0]) + _fds_open_on(paths[1])),
             sorted([str(a), str(b)]),
         )
-        self.program_ends()
+        yield self.program_ends()
         self.assertEqual([_fds_open_on(p) for p in paths], [[], [], [], []])
         os.fstat(host_fd)  # still open: the program closed only its own
 
@@ -376,7 +376,7 @@ class BindingTests(unittest.TestCase):
         self.addCleanup(os.close, reader)
         size = 256 * 1024  # more than a pipe holds: the write blocks
         writing = self.table["write"](fd, "x" * size, None)
-        self.program_ends()
+        yield self.program_ends()
         both = {str(reader), str(fd)}
         self.assertEqual(set(_fds_open_on(fifo)), both)
         received = 0

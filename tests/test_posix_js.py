@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+import stat
 import subprocess
 import tempfile
 
@@ -71,6 +73,29 @@ class PosixProgramTests(unittest.TestCase):
         code, out, err = run_js(os.path.join(PROGRAMS, "exit_blocked.js"), fifo, timeout=30)
         self.assertEqual((code, out), (4, b""), err.decode("utf-8", "replace"))
 
+    def test_stats_of_each_kind_of_file(self):
+        """posix.Stats: each is*() method true on a file of its kind, and
+        only there (a FIFO, a socket and a block device included)."""
+        top = self.scratch()
+        fifo, sock_path, regular = (os.path.join(top, name) for name in ("fifo", "socket", "file"))
+        os.mkfifo(fifo)
+        with open(regular, "w"):
+            pass
+        listener = socket.socket(socket.AF_UNIX)
+        self.addCleanup(listener.close)
+        listener.bind(sock_path)
+        code, out, err = run_js(
+            os.path.join(PROGRAMS, "file_types.js"),
+            f"isFile={regular}",
+            f"isDirectory={top}",
+            f"isFIFO={fifo}",
+            f"isSocket={sock_path}",
+            "isCharacterDevice=/dev/null",
+            f"isBlockDevice={_block_device(top)}",
+            cwd=PROGRAMS,
+        )
+        self.assertEqual(code, 0, err.decode("utf-8", "replace"))
+
     @inlineCallbacks
     def test_program_in_a_host_leaves_no_file_open(self):
         """Run in this process (as a NodeService runs it), a program that
@@ -85,6 +110,20 @@ class PosixProgramTests(unittest.TestCase):
             self.assertEqual(f.read(), b"left open")
         open_here = [os.readlink(f"/proc/self/fd/{fd}") for fd in _fd_numbers()]
         self.assertEqual([p for p in open_here if p.startswith(top)], [])
+
+
+def _block_device(scratch: str) -> str:
+    """A block device to stat: one of /dev, else one made in `scratch`
+    (needs CAP_MKNOD); the test cannot run without either."""
+    for entry in os.scandir("/dev"):
+        if stat.S_ISBLK(entry.stat(follow_symlinks=False).st_mode):
+            return entry.path
+    path = os.path.join(scratch, "block")
+    try:
+        os.mknod(path, stat.S_IFBLK | 0o600, os.makedev(7, 0))
+    except PermissionError:
+        raise unittest.SkipTest("no block device in /dev, and none can be made here") from None
+    return path
 
 
 def _fd_numbers() -> list[str]:

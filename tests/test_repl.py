@@ -221,12 +221,6 @@ class TwistdReplPortTests(unittest.TestCase):
 
     timeout = 60
 
-    def setUp(self):
-        from twisted.plugins.twisted_node_plugin import Options
-
-        if not any(p[0] == "repl-port" for p in Options.optParameters):
-            raise unittest.SkipTest("the node twistd plugin has no --repl-port option yet")
-
     @defer.inlineCallbacks
     def test_operator_session(self):
         with socket.socket() as s:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import socket
 
-from twisted.internet import defer, reactor
+from twisted.internet import defer, reactor, task
 from twisted.trial import unittest
 
 from twisted_node.jsbridge.errors import JSError
@@ -294,18 +294,28 @@ class TimeoutTests(TCPTestCase):
 
     @defer.inlineCallbacks
     def test_activity_postpones_timeout(self):
-        """Data every 40 ms keeps a 150 ms timeout from firing."""
+        """Data every 40 ms keeps a 150 ms timeout from firing; 150 ms of
+        silence then times out. The connection's time is a task.Clock (its
+        socket is real), so a slow machine cannot stretch the gaps."""
+        clock = task.Clock()
         server = ServerFixture(self)
-        client = Recorder()
-        open_client(server.port, client)
+        received = []
+        client = Recorder(receive=lambda c, data: received.append(data))
+        conn = tcp.TCPConnection(clock, client, hostname="127.0.0.1")
+        client.conn = conn
+        _clients.append(conn)
+        tcp.connect(reactor, server.port, "127.0.0.1", client, conn)
         side = yield server.accepted
-        side.conn.set_timeout(150)
-        for _ in range(8):
-            client.conn.send("x")
-            yield deferLater(0.04)
-        self.assertNotIn("timeout", side.events())
-        yield side.closed
-        self.assertEqual(side.events()[-2:], ["timeout", "close"])
+        conn.set_timeout(150)
+        for n in range(1, 9):
+            side.conn.send("x")
+            while len("".join(received)) < n:  # bounded by the test's timeout
+                yield deferLater(0.01)
+            clock.advance(0.04)
+            self.assertNotIn("timeout", client.events())
+        clock.advance(0.15)
+        yield client.closed
+        self.assertEqual(client.events()[-2:], ["timeout", "close"])
 
     def test_default_timeout_is_60s(self):
         self.assertEqual(tcp.TCPConnection(reactor)._timeout, 60.0)

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import tempfile
 
+from OpenSSL import SSL
 from twisted.internet import defer, reactor, threads
 from twisted.trial import unittest
 
@@ -96,23 +97,55 @@ class ArgumentTests(unittest.TestCase):
             None,
         )
 
-    def test_empty_crl_and_several_cas(self):
-        p = pki()
-        tls.server_context_factory(
-            "X509_PEM",
-            p["ca_cert"] + p["other_ca_cert"],
-            "",
-            p["server_key"],
-            p["server_cert"],
-        )
+
+def _memory_handshake(server_ctx, client_ctx):
+    """A handshake between two OpenSSL connections over memory buffers;
+    returns (client, server) once both are done, or raises SSL.Error."""
+    server = SSL.Connection(server_ctx, None)
+    server.set_accept_state()
+    client = SSL.Connection(client_ctx, None)
+    client.set_connect_state()
+    done = set()
+    while len(done) < 2:
+        moved = False
+        for side, peer in ((client, server), (server, client)):
+            try:
+                side.do_handshake()
+                done.add(side)
+            except SSL.WantReadError:
+                pass
+            while True:
+                try:
+                    data = side.bio_read(65536)
+                except SSL.WantReadError:
+                    break
+                peer.bio_write(data)
+                moved = True
+        if not moved and len(done) < 2:
+            raise AssertionError("the handshake stalled")
+    return client, server
+
+
+class ProtocolVersionTests(unittest.TestCase):
+    def legacy_client(self, max_version):
+        """A client that would speak TLS 1.0 up to `max_version`: security
+        level 0 and every cipher, so that only the server can refuse."""
+        ctx = SSL.Context(SSL.TLS_METHOD)
+        ctx.set_min_proto_version(SSL.TLS1_VERSION)
+        ctx.set_max_proto_version(max_version)
+        ctx.set_cipher_list(b"ALL:@SECLEVEL=0")
+        return ctx
 
     def test_tls_1_2_minimum(self):
-        ctx = server_factory().getContext()
-        from OpenSSL import SSL
-
-        conn = SSL.Connection(ctx)
-        self.assertNotIn("NULL", " ".join(conn.get_cipher_list()))
-        self.assertNotIn("RC4", " ".join(conn.get_cipher_list()))
+        server_ctx = server_factory(ca=None, crl=None).getContext()
+        for max_version in (SSL.TLS1_VERSION, SSL.TLS1_1_VERSION):
+            with self.assertRaises(SSL.Error) as caught:
+                _memory_handshake(server_ctx, self.legacy_client(max_version))
+            self.assertIn("unsupported protocol", str(caught.exception))
+        # The same client allowed TLS 1.2 gets it.
+        client, server = _memory_handshake(server_ctx, self.legacy_client(SSL.TLS1_2_VERSION))
+        self.assertEqual(client.get_protocol_version_name(), "TLSv1.2")
+        self.assertEqual(server.get_protocol_version_name(), "TLSv1.2")
 
 
 class HandshakeTests(TCPTestCase):
@@ -162,6 +195,26 @@ class HandshakeTests(TCPTestCase):
         )
         self.assertEqual(seen["client"], (tls.VERIFIED, "CN=localhost,O=twisted_node tests"))
         self.assertEqual(seen["server"], (tls.VERIFIED, "CN=client,O=twisted_node tests"))
+
+    @defer.inlineCallbacks
+    def test_several_cas_each_trusted(self):
+        """Every certificate of ca_certs is trusted, not just the first: the
+        server checks client certificates issued by either of its two CAs,
+        and a client trusts a server through the second of its CAs."""
+        p = pki()
+        both = p["ca_cert"] + p["other_ca_cert"]
+        for cert, dn in (("client_cert", "CN=client"), ("other_client_cert", "CN=other client")):
+            key = cert.replace("_cert", "_key")
+            _, _, seen = yield self.handshake(
+                tls.server_context_factory("X509_PEM", both, "", p["server_key"], p["server_cert"]),
+                client_factory("localhost", cert=cert, key=key),
+            )
+            self.assertEqual(seen["server"], (tls.VERIFIED, dn + ",O=twisted_node tests"))
+        client = tls.client_context_factory(
+            "X509_PEM", p["other_ca_cert"] + p["ca_cert"], None, None, None, "localhost"
+        )
+        _, _, seen = yield self.handshake(server_factory(), client, hostname="localhost")
+        self.assertEqual(seen["client"][0], tls.VERIFIED)
 
     @defer.inlineCallbacks
     def test_client_trusting_another_ca(self):
@@ -259,22 +312,28 @@ class OpenSSLInteropTests(TCPTestCase):
         self.assertEqual(seen, {"verify": tls.VERIFIED, "dn": "CN=client,O=twisted_node tests"})
 
     def s_client_with_version(self, port, version_flag):
+        # Security level 0: the client itself would refuse TLS 1.0 and 1.1
+        # (their SHA-1 signatures), and only the server's refusal is tested.
         command = [
             openssl_path(), "s_client", "-connect", f"127.0.0.1:{port}",
-            version_flag, "-CAfile", self.files["ca_cert"],
+            version_flag, "-cipher", "ALL@SECLEVEL=0", "-CAfile", self.files["ca_cert"],
         ]  # fmt: skip
         return threads.deferToThread(subprocess.run, command, input=b"", capture_output=True, timeout=20)
 
     @defer.inlineCallbacks
     def test_tls_versions(self):
-        """TLS 1.2 and 1.3 are spoken; TLS 1.1 is refused."""
+        """TLS 1.2 and 1.3 are spoken; TLS 1.0 and 1.1 are refused by the
+        server, for their version."""
         server = ServerFixture(self, secure=server_factory(ca=None, crl=None))
         for flag, name in (("-tls1_2", b"TLSv1.2"), ("-tls1_3", b"TLSv1.3")):
             result = yield self.s_client_with_version(server.port, flag)
             self.assertEqual(result.returncode, 0, result.stderr)
             self.assertIn(b"New, " + name + b", Cipher is ", result.stdout)
-        result = yield self.s_client_with_version(server.port, "-tls1_1")
-        self.assertNotEqual(result.returncode, 0)
+        for flag in ("-tls1", "-tls1_1"):
+            result = yield self.s_client_with_version(server.port, flag)
+            self.assertNotEqual(result.returncode, 0, flag)
+            self.assertIn(b"New, (NONE), Cipher is (NONE)", result.stdout, flag)
+            self.assertIn(b"alert protocol version", result.stderr, flag)
 
     @defer.inlineCallbacks
     def test_our_client_against_openssl_s_server(self):

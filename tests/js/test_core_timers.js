@@ -39,13 +39,14 @@ var iv = setInterval(function (tag) {
   if (ticks === 4) clearInterval(iv);
 }, 2, "tag");
 
-// An interval cleared from outside.
-var outsideTicks = 0;
+// An interval cleared from outside. (Checked at "exit": an assertion failing
+// inside a timer would land in the "uncaughtException" listener below.)
+var outsideTicks = 0, ticksAtClear = null, ticksLater = null;
 var iv2 = setInterval(function () { outsideTicks++; }, 3);
 setTimeout(function () {
   clearInterval(iv2);
-  var atClear = outsideTicks;
-  setTimeout(function () { assert.strictEqual(outsideTicks, atClear, "no tick after clearInterval"); }, 15);
+  ticksAtClear = outsideTicks;
+  setTimeout(function () { ticksLater = outsideTicks; }, 15);
 }, 20);
 
 // A timer set from inside a timer callback, and one set with the same due time
@@ -57,8 +58,10 @@ setTimeout(function () {
 }, 1);
 
 // A throwing timer callback goes to "uncaughtException" and the rest still run.
-var caught = null, afterThrow = false;
-process.addListener("uncaughtException", function (e) { caught = e; });
+// Every uncaught exception is kept, so that an unexpected one (a cleared
+// timer's assert.fail below, say) fails the test at "exit".
+var caught = [], afterThrow = false;
+process.addListener("uncaughtException", function (e) { caught.push(e); });
 setTimeout(function () { throw new Error("timer threw"); }, 2);
 setTimeout(function () { afterThrow = true; }, 2);
 
@@ -82,8 +85,11 @@ process.addListener("exit", function () {
   assert.strictEqual(ticks, 4, "clearInterval from inside its own callback stops it");
   assert.deepEqual(intervalArgs, ["tag", "tag", "tag", "tag"]);
   assert.ok(outsideTicks >= 2, "an interval repeats: " + outsideTicks);
+  assert.ok(ticksAtClear !== null && ticksLater !== null, "the clearInterval timers ran");
+  assert.strictEqual(ticksLater, ticksAtClear, "no tick after clearInterval");
   assert.deepEqual(chain, ["first", "second"]);
-  assert.ok(caught instanceof Error && caught.message === "timer threw");
+  assert.strictEqual(caught.length, 1, "uncaught: " + caught.join("; "));
+  assert.ok(caught[0] instanceof Error && caught[0].message === "timer threw");
   assert.strictEqual(afterThrow, true);
   assert.strictEqual(exits, 1);
 });

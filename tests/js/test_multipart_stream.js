@@ -149,11 +149,14 @@ rejects("garbage", { boundary: B, data: "this is not a form" }, "MALFORMED", "ma
 assert.throws(function () { multipart.parse("nope"); }, TypeError);
 assert.throws(function () { new multipart.Stream({ boundary: B, data: 42 }); }, TypeError);
 assert.throws(function () { new multipart.Stream({}); }, TypeError);
+var nullOptions = null;
 try {
   new multipart.Stream(null);
 } catch (e) {
-  assert.ok(/http.ServerRequest/.test(e.message), e.message);
+  nullOptions = e;
 }
+assert.ok(nullOptions instanceof TypeError, "new multipart.Stream(null) throws a TypeError");
+assert.ok(/http.ServerRequest/.test(nullOptions.message), nullOptions.message);
 
 var expected = ["stream", "splits", "many", "headers", "not multipart", "no content type", "no boundary",
                 "bad boundary", "long boundary", "wrong boundary", "truncated", "empty", "garbage"];

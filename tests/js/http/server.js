@@ -8,6 +8,7 @@
 //   /slow?ms=N   answers its own URL after N ms (pipelining order)
 //   /info        JSON: method, httpVersion, uri, headers, body length
 //   /whoami      JSON: verifyPeer() and getPeerCertificate("DNstring")
+//   /status      JSON: request.uri alone (the manual's request.uri example)
 //   /stream      sendBody 3 times over 60 ms, no length (chunked or close-delimited)
 var sys = require("sys"), http = require("http");
 
@@ -61,6 +62,8 @@ var server = http.createServer(function (req, res) {
       json(res, {method: req.method, httpVersion: req.httpVersion, uri: req.uri,
                  headers: req.headers, bodyLength: length});
     });
+  } else if (path === "/status") {
+    json(res, req.uri);
   } else if (path === "/whoami") {
     json(res, {verify: req.connection.verifyPeer(), dn: req.connection.getPeerCertificate("DNstring")});
   } else if (path === "/stream") {
