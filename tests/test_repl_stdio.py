@@ -1,5 +1,6 @@
-"""The stdio REPL driven as a user would: through a pipe (no prompts, for
-scripting), through a pseudo-terminal (prompts, continuation, Control+D), and
+"""The stdio REPL driven as a user would: through a pipe (twisted-node-repl
+prints no prompts there, for scripting; a program's repl.start does, as in
+Node v0.1), through a pseudo-terminal (prompts, continuation, Control+D), and
 repl.start beside a running server (the manual's example)."""
 
 from __future__ import annotations
@@ -76,7 +77,13 @@ ReferenceError: nosuch is not defined
 TypeError: bad thing
 "after the error"
 3
-{ a: 1, b: [ 1, "two" ] }
+{
+ "a": 1,
+ "b": [
+  1,
+  "two"
+ ]
+}
 null
 "caf\u00e9 \u2603"
 "no newline at the end"
@@ -97,6 +104,15 @@ class PipeTests(unittest.TestCase):
         self.assertEqual(run_repl(REPL_COMMAND, ".exit\n1\n"), (0, "", ""))
         code, out, _ = run_repl(REPL_COMMAND, "function g() {\n")
         self.assertEqual((code, out), (0, "SyntaxError: Unexpected end of input\n"))
+
+    def test_repl_start_writes_its_prompt(self):
+        """A program's repl.start(prompt) writes the prompt on a pipe too,
+        before each input and "... " inside an unfinished one."""
+        script = os.path.join(HERE, "js", "repl", "prompt.js")
+        code, out, err = run_repl([*NODE_COMMAND, script, "my> "], "1 + 1\n(1 +\n2)\n")
+        self.assertEqual((code, out, err), (0, "my> 2\nmy> ... 3\nmy> ", ""))
+        code, out, err = run_repl([*NODE_COMMAND, script], "[]\n")
+        self.assertEqual((code, out, err), (0, "node> []\nnode> ", ""))
 
 
 class Terminal:
@@ -209,14 +225,14 @@ class RlwrapTests(unittest.TestCase):
         term.expect("node> ", plain=without_terminal_control)
         self.assertEqual(answer("1 + 2"), "3")
         self.assertEqual(answer("var x = {a: [1, 2]}"), "")
-        self.assertEqual(answer("x.a"), "[ 1, 2 ]")
+        self.assertEqual(answer("x.a"), "[\n 1,\n 2\n]")
         self.assertEqual(answer("function f(y) {", then="... "), "")
         self.assertEqual(answer("  return y * 2;", then="... "), "")
         self.assertEqual(answer("}"), "")
         self.assertEqual(answer("f(21)"), "42")
         self.assertEqual(answer("_ + 1"), "43")
         self.assertEqual(answer("throw new TypeError('bad')"), "TypeError: bad")
-        self.assertEqual(answer("x"), "{ a: [ 1, 2 ] }")
+        self.assertEqual(answer("x"), '{\n "a": [\n  1,\n  2\n ]\n}')
         term.type("\x04")  # Control+D: rlwrap ends the REPL's input
         self.assertEqual(term.process.wait(30), 0)
 
@@ -249,8 +265,9 @@ class ReplBesideServerTests(unittest.TestCase):
 
     def test_manual_example(self):
         """examples/repl_server.js through a pipe: the REPL sees the server's
-        global counter and repl.scope's module variable; the end of the piped
-        input ends the REPL, not the server."""
+        global counter and repl.scope's module variable, and writes its prompt
+        before each answer; the end of the piped input ends the REPL, not the
+        server."""
         port = free_port()
         pipe = subprocess.PIPE
         program = repl_server(port, stdin=pipe, stdout=pipe, stderr=pipe)
@@ -264,11 +281,12 @@ class ReplBesideServerTests(unittest.TestCase):
         program.stdin.write(b'nconnections\ncount\ncount = 6\nrequire("repl").scope.count\n')
         program.stdin.close()
         answers = b"".join(program.stdout.readline() for _ in range(4))
-        self.assertEqual(answers.decode(), "3\n5\n6\n6\n")
+        prompt = "simple tcp server> "
+        self.assertEqual(answers.decode(), f"{prompt}3\n{prompt}5\n{prompt}6\n{prompt}6\n")
         connect_once(port)
         program.terminate()
         program.wait(30)
-        self.assertEqual(program.stdout.read(), b"")
+        self.assertEqual(program.stdout.read().decode(), prompt)
         self.assertEqual(program.stderr.read().decode(), "Connection!\n" * 4)
 
     def test_control_d_on_a_terminal_exits(self):

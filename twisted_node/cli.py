@@ -9,7 +9,9 @@ import sys
 
 from twisted_node import import_on_use
 
-REPL_PROGRAM = 'require("repl").start("node> ");'
+# Not repl.start: that writes its prompt even on a pipe, as Node v0.1 did;
+# the standalone REPL stays quiet on a pipe, for scripting.
+REPL_PROGRAM = 'require("repl")._startStandalone();'
 
 
 def _parser(prog: str):

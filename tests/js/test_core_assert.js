@@ -107,5 +107,15 @@ var made = new assert.AssertionError({ actual: 1, expected: 2, operator: "<", me
 assert.strictEqual(made.name, "AssertionError");
 assert.strictEqual(made.message, "custom");
 assert.strictEqual(String(made), "AssertionError: custom");
+// As in Node v0.1.22, the constructor itself is an Error too (programs of the
+// time test `assert.AssertionError instanceof Error`); it is still a function
+// that can be called, applied and subclassed.
+assert.ok(assert.AssertionError instanceof Error, "AssertionError instanceof Error");
+assert.strictEqual(typeof assert.AssertionError, "function");
+function StrictFailure(options) { assert.AssertionError.call(this, options); }
+require("sys").inherits(StrictFailure, assert.AssertionError);
+var sub = new StrictFailure({ actual: 1, expected: 2, operator: "<", message: "sub" });
+assert.ok(sub instanceof assert.AssertionError && sub instanceof Error);
+assert.strictEqual(sub.message, "sub");
 assert.ok(/test_core_assert\.js/.test(failure(function () { assert.equal(1, 2); }).stack),
           "the stack points at the caller");

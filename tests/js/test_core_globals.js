@@ -122,10 +122,38 @@ assert.deepEqual(deepArr.list, [1, [2, 3]]);
 // Deep merge into an existing nested object.
 var merged = process.mixin(true, { o: { a: 1 } }, { o: { b: 2 } });
 assert.deepEqual(merged.o, { a: 1, b: 2 });
-// Undefined properties are not copied.
-var noUndef = process.mixin({ u: "kept" }, { u: undefined, v: undefined });
-assert.strictEqual(noUndef.u, "kept");
-assert.ok(!("v" in noUndef), "undefined not copied");
+// An own property whose value is undefined is copied, as Node v0.1.22 did.
+var withUndef = process.mixin({ u: "replaced" }, { u: undefined, v: undefined });
+assert.ok("u" in withUndef && withUndef.u === undefined, "undefined value copied over a value");
+assert.ok("v" in withUndef && withUndef.v === undefined, "undefined value copied");
+// Getters and setters are copied as accessors, not as their current values.
+var reads = 0;
+var live = { plain: 1 };
+live.__defineGetter__("count", function () { return ++reads; });
+var box = { v: 1 };
+live.__defineGetter__("boxed", function () { return box.v; });
+live.__defineSetter__("boxed", function (x) { box.v = x; });
+var gotAccessors = process.mixin({}, live);
+assert.strictEqual(reads, 0, "mixin calls no getter");
+assert.strictEqual(gotAccessors.count, 1);
+assert.strictEqual(gotAccessors.count, 2, "the copy reads through the getter each time");
+gotAccessors.boxed = 7;
+assert.strictEqual(box.v, 7, "the copy writes through the setter");
+assert.strictEqual(gotAccessors.boxed, 7);
+assert.strictEqual(gotAccessors.plain, 1);
+// A deep copy copies nested plain objects and arrays (the target shares none
+// of them); other objects (instances of a class, dates) are copied by reference.
+function Point(x) { this.x = x; }
+var origin = new Point(0);
+var nestedSource = { nested: { list: [1, { y: 2 }] }, at: origin, when: new Date(0) };
+var deepCopy = process.mixin(true, {}, nestedSource);
+assert.notStrictEqual(deepCopy.nested, nestedSource.nested);
+assert.notStrictEqual(deepCopy.nested.list, nestedSource.nested.list);
+assert.notStrictEqual(deepCopy.nested.list[1], nestedSource.nested.list[1]);
+deepCopy.nested.list[1].y = 3;
+assert.strictEqual(nestedSource.nested.list[1].y, 2, "the source is untouched");
+assert.strictEqual(deepCopy.at, origin, "an instance keeps its identity and prototype");
+assert.strictEqual(deepCopy.when, nestedSource.when);
 // Inherited properties are copied.
 function Base() {}
 Base.prototype.inherited = "from prototype";

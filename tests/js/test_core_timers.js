@@ -12,9 +12,9 @@ setTimeout(function () { order.push("0"); }, 0);
 setTimeout(function () { order.push("20c"); }, 20);
 setTimeout(function () { order.push("undefined delay"); });
 
-// Extra arguments go to the callback; `this` is the global object.
+// Extra arguments go to the callback; `this` is the timer's id (Node v0.1.22).
 var extra = null, thisInTimer = null;
-setTimeout(function (a, b, c) { extra = [a, b, c]; thisInTimer = this; }, 1, "x", 2, { y: 3 });
+var withExtra = setTimeout(function (a, b, c) { extra = [a, b, c]; thisInTimer = this; }, 1, "x", 2, { y: 3 });
 
 // clearTimeout before it fires.
 var cleared = false;
@@ -79,7 +79,7 @@ process.addListener("exit", function () {
   exits++;
   assert.deepEqual(order, ["0", "undefined delay", "10", "20a", "20b", "20c", "30"]);
   assert.deepEqual(extra, ["x", 2, { y: 3 }]);
-  assert.strictEqual(thisInTimer, GLOBAL);
+  assert.strictEqual(thisInTimer, withExtra);
   assert.strictEqual(cleared, false, "a cleared timeout never fires");
   assert.strictEqual(victimRan, false, "clearTimeout from another callback works");
   assert.strictEqual(ticks, 4, "clearInterval from inside its own callback stops it");

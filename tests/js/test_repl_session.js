@@ -28,7 +28,7 @@ assert.equal("6\ntest> ", answer("_\n"));  // undefined results leave `_` alone
 
 // A line may arrive in pieces, several lines in one piece.
 assert.equal("", answer("[1, "));
-assert.equal("[ 1, 2 ]\ntest> 4\ntest> ", answer("2]\n2 + 2\n"));
+assert.equal("[\n 1,\n 2\n]\ntest> 4\ntest> ", answer("2]\n2 + 2\n"));
 
 // repl.scope: what the program puts there is visible, live, both ways.
 var hidden = { count: 5 };
@@ -56,7 +56,7 @@ assert.equal("ReferenceError: nowhere is not defined\ntest> ", answer("nowhere\n
 assert.equal("SyntaxError: Unexpected token '}'\ntest> ", answer("}\n"));
 assert.equal("SyntaxError: Unexpected end of input\ntest> ", answer("eval('(')\n"));
 assert.equal("Uncaught \"a string\"\ntest> ", answer("throw 'a string'\n"));
-assert.equal("{ a: [ 1, { b: null } ] }\ntest> ", answer("({a: [1, {b: null}]})\n"));
+assert.equal('{\n "a": [\n  1,\n  {\n   "b": null\n  }\n ]\n}\ntest> ', answer("({a: [1, {b: null}]})\n"));
 
 // End of input evaluates what is pending, then leaves.
 output = "";

@@ -13,6 +13,16 @@ function AssertionError(options) {
 process.inherits(AssertionError, Error);
 AssertionError.prototype.toString = function () { return this.name + ": " + this.message; };
 
+// Node v0.1.22 linked the constructor itself to Error.prototype, so
+// `assert.AssertionError instanceof Error` holds; programs of the time test
+// it. The link goes through an object that lends it the Function methods,
+// so the constructor can still be called and applied (subclasses do).
+var errorLikeFunction = Object.create(Error.prototype);
+["call", "apply", "bind", "toString"].forEach(function (name) {
+  Object.defineProperty(errorLikeFunction, name, { value: Function.prototype[name], writable: true, configurable: true });
+});
+Object.setPrototypeOf(AssertionError, errorLikeFunction);
+
 var assert = module.exports = function ok(value, message) {
   if (!value) fail(value, true, message, "==", assert.ok);
 };

@@ -10,8 +10,9 @@
 //                    (SIGTERM: 143, SIGKILL: 137). A command that cannot be
 //                    started says why on "error" and exits with 127 (not
 //                    found) or 126 (not executable), like a shell.
-// Output is decoded as "ascii" (the manual's default for child I/O: bytes
-// with the high bit cleared); sys.exec decodes as "utf8".
+// Output is decoded as UTF-8, as Node v0.1.22's ChildProcess did (a
+// character split across two reads arrives whole), for "output", "error" and
+// sys.exec alike. child.write keeps the manual's default, "ascii".
 var binding = process.binding("child_process");
 
 function ChildProcess() {
@@ -67,7 +68,7 @@ function spawn(command, args, env, encoding) {
 }
 
 exports.createChildProcess = function (command, args, env) {
-  return spawn(command, args, env, "ascii");
+  return spawn(command, args, env, "utf8");
 };
 
 // Queued in order and never blocks. Returns false when the child no longer

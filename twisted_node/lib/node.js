@@ -99,11 +99,13 @@
     promise._values = Array.prototype.slice.call(args);
     promise._clearTimeout();
     if (kind === "error" && promise.listeners("error").length === 0) {
-      // An error nobody handles must not vanish: unless an errback is added
-      // in the same tick, it becomes an uncaught exception.
+      // Node v0.1.22 dropped an error nobody handles, and programs of the
+      // time let timeouts and failures go unheard: the program goes on. So
+      // that it does not pass silently, it is named on one line of stderr,
+      // unless an errback is added in the same tick.
       process.nextTick(function () {
         if (promise.listeners("error").length === 0 && !promise._handled) {
-          throw errorFromValues(promise._values, "Unhandled promise error");
+          natives.writeError("twisted-node: unhandled promise error: " + oneLine(promise._values) + "\n");
         }
       });
     }
@@ -193,6 +195,20 @@
     if (this.hasFired === "error") throw errorFromValues(values, "promise failed");
     return values.length === 1 ? values[0] : values.length === 0 ? undefined : values;
   };
+
+  // What a promise failed with, on one line: errors as "Name: message",
+  // other values as JSON.
+  function oneLine(values) {
+    if (values.length === 0) return "(no value)";
+    return values.map(function (v) {
+      try {
+        var text = v instanceof Error ? String(v) : JSON.stringify(v);
+        return (text === undefined ? String(v) : text).replace(/\n/g, "\\n");
+      } catch (e) {
+        return Object.prototype.toString.call(v);
+      }
+    }).join(", ");
+  }
 
   function errorFromValues(values, what) {
     if (values.length > 0 && values[0] instanceof Error) return values[0];
@@ -329,6 +345,13 @@
     }
   };
 
+  // process.mixin([deep], target, source...), jQuery.extend as Node v0.1.22
+  // had it: getters and setters are copied as accessors (not their current
+  // values), and a property whose value is undefined is copied like any
+  // other. Inherited enumerable properties are copied too, as the manual
+  // says. A deep copy copies nested plain objects and arrays, so that the
+  // target shares none of them with the source; other objects (instances of
+  // a class, dates) keep their identity.
   process.mixin = function () {
     var target = arguments[0], i = 1, deep = false, length = arguments.length;
     if (typeof target === "boolean") {
@@ -346,13 +369,17 @@
       var source = arguments[i];
       if (source === null || source === undefined) continue;
       for (var key in source) {
-        var value = source[key];
-        if (value === target || value === undefined) continue;
-        if (deep && value !== null && typeof value === "object" && !(value instanceof Date)) {
+        var d = descriptorOf(source, key);
+        if (d.get || d.set) {
+          Object.defineProperty(target, key, { get: d.get, set: d.set, enumerable: true, configurable: true });
+          continue;
+        }
+        var value = d.value;
+        if (value === target) continue;
+        if (deep && isPlain(value)) {
           var base = target[key];
-          var clone = Array.isArray(value) ?
-            (Array.isArray(base) ? base : []) :
-            (base !== null && typeof base === "object" && !Array.isArray(base) ? base : {});
+          var clone = Array.isArray(value) ? (Array.isArray(base) ? base : []) :
+            (isPlain(base) && !Array.isArray(base) ? base : {});
           target[key] = process.mixin(true, clone, value);
         } else {
           target[key] = value;
@@ -361,6 +388,23 @@
     }
     return target;
   };
+
+  // The descriptor of `key` where a for-in loop found it: on the object or
+  // along its prototype chain (a host object may describe nothing: its value).
+  function descriptorOf(object, key) {
+    for (var o = object; o !== null && o !== undefined; o = Object.getPrototypeOf(o)) {
+      var d = Object.getOwnPropertyDescriptor(o, key);
+      if (d) return d;
+    }
+    return { value: object[key] };
+  }
+
+  function isPlain(value) {
+    if (value === null || typeof value !== "object") return false;
+    if (Array.isArray(value)) return true;
+    var proto = Object.getPrototypeOf(value);
+    return proto === Object.prototype || proto === null;
+  }
 
   // process is an EventEmitter; signal events install OS handlers lazily.
   process.__proto__ = EventEmitter.prototype;
@@ -416,7 +460,9 @@
         t.due = Math.max(t.due + t.ms, now);
         insertTimerQuietly(t);
       }
-      try { t.callback.apply(GLOBAL, t.args); } catch (e) { uncaught(e); }
+      // `this` is the timer's id, as in Node v0.1.22 (the timer emitted its
+      // own "timeout" event): clearInterval(this) stops an interval.
+      try { t.callback.apply(t, t.args); } catch (e) { uncaught(e); }
       if (tickQueue.length > 0) runTicks();
     }
     if (timers.length > 0 && !exiting) timerBinding.schedule(Math.max(0, timers[0].due - Date.now()));

@@ -12,8 +12,10 @@
 // whose stdin is /dev/null keeps serving), and the program exits, with
 // status 0, once it has nothing left to do (at once for twisted-node-repl).
 //
-// When stdin is not a terminal (a pipe, a file) no prompt is printed, only
-// results and errors (both on stdout, one line per input that has one), so
+// repl.start(prompt) always writes its prompt, as Node v0.1 did, also when
+// stdin and stdout are pipes. The standalone REPL (twisted-node-repl, or
+// twisted-node without a script) prints no prompt when stdin is not a
+// terminal, only results and errors (both on stdout), so
 // `echo "1 + 1" | twisted-node-repl` prints "2" and nothing else. Under
 // rlwrap stdin is a terminal: prompts are shown and rlwrap edits the lines.
 var sys = require("sys");
@@ -67,11 +69,14 @@ function describeError(e) {
 }
 
 // One REPL conversation: text in through feed(), output through write(text).
-// options.onExit(how) is called when it ends: how is ".exit" or "eof".
+// options.interactive: a person at a terminal. options.prompts: write the
+// prompts (by default when interactive). options.onExit(how) is called when
+// it ends: how is ".exit" or "eof".
 function Session(prompt, write, options) {
   this.prompt = prompt;
   this.write = write;
   this.interactive = !!(options && options.interactive);
+  this.prompts = options && options.prompts !== undefined ? !!options.prompts : this.interactive;
   this.onExit = (options && options.onExit) || function () {};
   this.buffered = null;   // the lines of an unfinished input
   this.partial = "";      // text after the last newline
@@ -81,7 +86,7 @@ function Session(prompt, write, options) {
 exports.Session = Session;
 
 Session.prototype.showPrompt = function () {
-  if (this.interactive && !this.ended) this.write(this.buffered === null ? this.prompt : CONTINUATION);
+  if (this.prompts && !this.ended) this.write(this.buffered === null ? this.prompt : CONTINUATION);
 };
 
 Session.prototype.feed = function (text) {
@@ -152,11 +157,21 @@ Session.prototype.evaluate = function (source, final) {
 
 // The REPL on process.stdio, beside whatever the program runs.
 exports.start = function (prompt) {
+  return startOnStdio(prompt, true);
+};
+
+// twisted-node-repl, and twisted-node without a script (cli.py).
+exports._startStandalone = function () {
+  return startOnStdio("node> ", binding.isatty(0));
+};
+
+function startOnStdio(prompt, prompts) {
   if (prompt === undefined || prompt === null) prompt = "node> ";
   var stdio = process.stdio;
   var interactive = binding.isatty(0);
   var session = new Session(String(prompt), function (text) { stdio.write(text); }, {
     interactive: interactive,
+    prompts: prompts,
     onExit: function (how) {
       // The end of a pipe or of /dev/null (a daemon) only ends the REPL:
       // the program runs on while it has work, and exits when it has none.
@@ -169,7 +184,7 @@ exports.start = function (prompt) {
   stdio.open("utf8");
   session.showPrompt();
   return session;
-};
+}
 
 // TCP sessions (twisted_node/protocols/repl.py): one Session per connection.
 var sessions = {};

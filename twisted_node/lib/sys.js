@@ -10,71 +10,68 @@ exports.p = function (x) { exports.puts(exports.inspect(x)); };
 exports.inherits = process.inherits;
 exports.exec = function (command) { return require("child_process").exec(command); };
 
-// A readable rendering of any value; never throws (cycles, getters that throw,
-// host objects), so it is safe in error paths.
+// Node v0.1.22's layout: arrays and objects one item per line, indented one
+// space per level, keys quoted as JSON, "[]" and "{}" when empty; functions
+// are "[Function]", getters and setters are named, not called ("[Getter]",
+// "[Setter]", "[Getter/Setter]"), a value inside itself is "[Circular]".
+// Properties are those a for-in loop sees (inherited enumerable ones too),
+// and an array with properties besides its items shows as an object.
+// Choices beyond v0.1 (which showed {} for these, and [Circular] for any
+// object met a second time): dates, regexps and errors show what they are,
+// and only a real cycle is [Circular]. Never throws (host objects, hostile
+// values), so it is safe in error paths.
 exports.inspect = function (value) {
-  var seen = [];
+  var parents = [];
 
-  function str(s) { return JSON.stringify(s); }
-
-  function key(k) { return /^[A-Za-z_$][\w$]*$/.test(k) ? k : str(k); }
-
-  function format(v, depth) {
+  function format(v, indent) {
     switch (typeof v) {
+      case "string": return JSON.stringify(v);
       case "undefined": return "undefined";
-      case "string": return str(v);
-      case "number": case "boolean": case "bigint": return String(v);
-      case "symbol": return v.toString();
-      case "function":
-        var fnKeys = safeKeys(v);
-        var head = "[Function" + (v.name ? ": " + v.name : "") + "]";
-        if (fnKeys.length === 0) return head;
-        return formatObject(v, fnKeys, depth, head + " {", "}");
+      case "function": return "[Function]";
+      case "object": return v === null ? "null" : formatObject(v, indent);
+      default: return String(v); // number, boolean, and later bigint, symbol
     }
-    if (v === null) return "null";
-    if (seen.indexOf(v) >= 0) return "[Circular]";
+  }
+
+  function formatObject(v, indent) {
+    if (parents.indexOf(v) >= 0) return "[Circular]";
     if (v instanceof Date) return isNaN(v.getTime()) ? "Invalid Date" : v.toISOString();
     if (v instanceof RegExp) return String(v);
-    if (v instanceof Error) {
-      var errKeys = safeKeys(v);
-      var text = "[" + (v.name || "Error") + ": " + v.message + "]";
-      return errKeys.length ? formatObject(v, errKeys, depth, text + " {", "}") : text;
-    }
-    if (depth > 6) return Array.isArray(v) ? "[Array]" : "[Object]";
-    if (Array.isArray(v)) {
-      seen.push(v);
-      var items = [];
-      for (var i = 0; i < v.length; i++) items.push(format(v[i], depth + 1));
-      safeKeys(v).forEach(function (k) {
-        if (!/^\d+$/.test(k)) items.push(key(k) + ": " + format(get(v, k), depth + 1));
-      });
-      seen.pop();
-      return "[" + (items.length ? " " + items.join(", ") + " " : "") + "]";
-    }
-    return formatObject(v, safeKeys(v), depth, "{", "}");
+    var head = v instanceof Error ? "[" + v.name + ": " + v.message + "]" : "";
+    var keys = enumerableKeys(v);
+    if (head && keys.length === 0) return head;
+    var isList = Array.isArray(v) && Object.keys(v).length === v.length;
+    var inner = indent + " ";
+    parents.push(v);
+    var lines = keys.map(function (k) {
+      var item = entry(v, k, inner);
+      return inner + (isList ? item : JSON.stringify(k) + ": " + item);
+    });
+    parents.pop();
+    var open = isList ? "[" : "{", close = isList ? "]" : "}";
+    var body = lines.length ? open + "\n" + lines.join(",\n") + "\n" + indent + close : open + close;
+    return head ? head + " " + body : body;
   }
 
-  function formatObject(v, keys, depth, open, close) {
-    if (keys.length === 0) return open + close;
-    seen.push(v);
-    var parts = keys.map(function (k) { return key(k) + ": " + format(get(v, k), depth + 1); });
-    seen.pop();
-    var oneLine = open + " " + parts.join(", ") + " " + close;
-    if (oneLine.length <= 72) return oneLine;
-    var pad = new Array(depth + 2).join("  ");
-    return open + "\n" + pad + parts.join(",\n" + pad) + "\n" + pad.slice(2) + close;
+  function entry(v, k, indent) {
+    var getter = lookup("__lookupGetter__", v, k), setter = lookup("__lookupSetter__", v, k);
+    if (getter) return setter ? "[Getter/Setter]" : "[Getter]";
+    if (setter) return "[Setter]";
+    try { return format(v[k], indent); } catch (e) { return "[Getter threw: " + e + "]"; }
   }
 
-  function safeKeys(v) {
-    try { return Object.keys(v); } catch (e) { return []; }
+  function lookup(how, v, k) {
+    try { return Object.prototype[how].call(v, k); } catch (e) { return undefined; }
   }
 
-  function get(v, k) {
-    try { return v[k]; } catch (e) { return "[Getter threw: " + e + "]"; }
+  function enumerableKeys(v) {
+    var keys = [];
+    try { for (var k in v) keys.push(k); } catch (e) { /* a host object that lists nothing */ }
+    return keys;
   }
 
   try {
-    return format(value, 0);
+    return format(value, "");
   } catch (e) {
     try { return String(value); } catch (e2) { return "[uninspectable]"; }
   }

@@ -10,9 +10,11 @@ Decisions where the manual is silent:
   Twisted's processEnded already guarantees. A child killed by a signal
   exits with 128 + the signal number, as a shell reports it (SIGTERM -> 143,
   SIGKILL -> 137).
-- Output is decoded with the encoding given at spawn: "ascii" for
-  createChildProcess (the manual's default for child I/O), "utf8" for
-  sys.exec, whose buffers are meant to be read as text.
+- Output is decoded with the encoding given at spawn, "utf8" unless told
+  otherwise: Node v0.1.22's ChildProcess decoded stdout and stderr as UTF-8
+  (sys.exec, built on it, too). Decoding is incremental, so a character split
+  across two reads arrives whole. Input (child.write) defaults to "ascii",
+  as the manual says.
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ class ChildProtocol(ProcessProtocol):
     program handed over (JS functions) outlives the child.
     """
 
-    def __init__(self, on_output, on_error, on_exit, encoding: str = "ascii"):
+    def __init__(self, on_output, on_error, on_exit, encoding: str = "utf8"):
         self._on_output = on_output
         self._on_error = on_error
         self._on_exit = on_exit
@@ -316,7 +318,7 @@ def binding(runtime) -> dict:
             raise TypeError("command must be a non-empty string")
         args = _string_list(args_json, "args")
         env = _environment(env_json)
-        encoding = encodings.normalize(encoding, "ascii")
+        encoding = encodings.normalize(encoding, "utf8")
         exit_cb = runtime.callback(on_exit)
         child = None
 
