@@ -124,7 +124,8 @@ def start(cmd: list[str], port: int, root: str = ROOT) -> subprocess.Popen:
     """`root`: the checkout whose twisted_node a runtime server runs."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
-    proc = subprocess.Popen(pinned(0, cmd), env=env, stdout=subprocess.DEVNULL)
+    # In `root` too: `python -m` puts the working directory first on the path.
+    proc = subprocess.Popen(pinned(0, cmd), env=env, stdout=subprocess.DEVNULL, cwd=root)
     wait_listening(port, proc)
     return proc
 

@@ -251,10 +251,11 @@ class Bench:
 
     def measure(self, name: str, command: list[str]) -> tuple[float, float]:
         port = free_port()
-        env = None
-        if name == BASE:  # its own checkout first on the path
-            env = dict(os.environ, PYTHONPATH=os.path.abspath(self.args.baseline))
-        server = subprocess.Popen([*command, str(port)], stdout=subprocess.DEVNULL, env=env)
+        env = cwd = None
+        if name == BASE:  # its own checkout first on the path (`python -m` puts the cwd first)
+            cwd = os.path.abspath(self.args.baseline)
+            env = dict(os.environ, PYTHONPATH=cwd)
+        server = subprocess.Popen([*command, str(port)], stdout=subprocess.DEVNULL, env=env, cwd=cwd)
         try:
             wait_for_port(port)
             t = self.load("throughput", port)

@@ -424,7 +424,16 @@ class ListenTests(TCPTestCase):
     def test_port_as_string_and_all_addresses(self):
         """Host omitted: IPv4 and IPv6 clients both get in."""
         port = free_port()
-        server = tcp.TCPServerFactory(reactor, lambda conn, addr, secure: Recorder())
+        accepted = []
+
+        def accept(conn, addr, secure):
+            # the client's forced close is an end of stream: closed in turn
+            recorder = Recorder(eof=lambda c, _: c.close())
+            recorder.conn = conn
+            accepted.append(recorder)
+            return recorder
+
+        server = tcp.TCPServerFactory(reactor, accept)
         self.assertEqual(server.listen(str(port)), port)
         self.addCleanup(server.close)
         hosts = ["127.0.0.1"] + (["::1"] if has_ipv6_loopback() else [])
@@ -433,6 +442,7 @@ class ListenTests(TCPTestCase):
             open_client(port, client, host=host)
             yield client.closed
             self.assertEqual(client.events(), ["connect", "close"], host)
+            yield accepted[-1].closed
 
     @defer.inlineCallbacks
     def test_close_stops_accepting(self):

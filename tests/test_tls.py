@@ -86,15 +86,16 @@ class ArgumentTests(unittest.TestCase):
             p["server_cert"],
         )
 
-    def test_server_needs_key_and_certificate(self):
+    def test_server_without_key_and_certificate(self):
+        """Allowed, as in v0.1 (its handshakes fail: see tests/test_v0122.py),
+        but not one without the other."""
+        self.assertFalse(tls.server_context_factory("X509_PEM").has_credentials)
+        self.assertFalse(tls.server_context_factory(None).has_credentials)
+        p = pki()
+        with_both = tls.server_context_factory("X509_PEM", None, None, p["server_key"], p["server_cert"])
+        self.assertTrue(with_both.has_credentials)
         self.assertNamed(
-            "private_key",
-            tls.server_context_factory,
-            "X509_PEM",
-            None,
-            None,
-            None,
-            None,
+            "together", tls.server_context_factory, "X509_PEM", None, None, p["server_key"], None
         )
 
 

@@ -682,14 +682,21 @@ function flushHeld(conn) {
 
 // --- http.Client ---------------------------------------------------------------------------
 
+// Beyond the manual, as v0.1's client (a tcp.Connection) had them: the
+// events of its connection, "connect" (after the TLS handshake on HTTPS),
+// "eof" (the server closed it), "close" (had_error) and "timeout" (idle for
+// setTimeout's ms, 60000 by default: it is then closed). A server that
+// closes without answering is no error: "eof" and "close", and the request
+// ends without a response, as in v0.1.
 function Client(port, host) {
   EventEmitter.call(this);
   this.port = port;
   this.host = host === undefined || host === null || host === "" ? "127.0.0.1" : String(host);
-  this._handle = binding.createClient(port, this.host);
   this._id = ++clientSerial;
+  this._handle = binding.createClient(port, this.host, this._id);
   this._requests = []; // [0] is in flight, the others wait their turn
   this._secure = false;
+  this._connected = false; // a connection is open: its events will come
 }
 inherits(Client, EventEmitter);
 exports.Client = Client;
@@ -738,14 +745,23 @@ Client.prototype.getPeerCertificate = function (format) {
 // Closes the connection; requests not yet answered are dropped silently.
 Client.prototype.close = function () {
   this._requests = [];
-  clients.delete(this._id);
+  if (!this._connected) clients.delete(this._id); // else after its "close"
   binding.clientClose(this._handle);
 };
 
+Client.prototype.setTimeout = function (ms) {
+  if (typeof ms !== "number" || !(ms >= 0)) {
+    throw new TypeError("setTimeout(timeout): timeout must be a number of milliseconds >= 0");
+  }
+  binding.clientSetTimeout(this._handle, ms);
+};
+
+// The client is in `clients` from its first request until the "close" of
+// its connection (every connection, and every attempt, ends with one) when
+// no request is pending, so that the events of both find it.
 Client.prototype._next = function () {
   var req = this._requests[0];
-  if (req === undefined) clients.delete(this._id);
-  else if (!req._begun) req._begin();
+  if (req !== undefined && !req._begun) req._begin();
 };
 
 // --- http.ClientRequest ----------------------------------------------------------------------
@@ -950,4 +966,25 @@ function onClientDrain(id) {
   if (req !== undefined) req.emit("drain");
 }
 
-binding.initClient(onResponse, onClientBody, onClientError, onClientDrain);
+// The connection's events, and "dropped": the request in flight ended with
+// neither a response nor an error.
+function onClientConnectionEvent(name, id, hadError) {
+  var client = clients.get(id);
+  if (client === undefined) return;
+  if (name === "dropped") {
+    var req = client._requests.shift();
+    if (req !== undefined) req._failed = true;
+    client._next();
+    return;
+  }
+  if (name === "connect") client._connected = true;
+  if (name !== "close") {
+    client.emit(name);
+    return;
+  }
+  client._connected = false;
+  if (client._requests.length === 0) clients.delete(id);
+  client.emit("close", hadError);
+}
+
+binding.initClient(onResponse, onClientBody, onClientError, onClientDrain, onClientConnectionEvent);

@@ -12,6 +12,12 @@
 // sent since the buffer filled; send() then throws an Error with code
 // "ENOBUFS" and does not queue that data.
 //
+// "receive" carries at most RECEIVE_CHUNK characters (8 KiB of "binary" or
+// "ascii" data), as v0.1 read 8 KiB at a time: a larger read from the socket
+// is cut into several events, still in one crossing. readPause() called in
+// a "receive" listener stops the events at once: the rest of that read goes
+// back to the binding (binding.unread), to come first after readResume().
+//
 // TLS: on a secure connection "connect" is emitted after the handshake, so
 // verifyPeer() and getPeerCertificate() work in "connect" listeners. TLS
 // cannot be half-closed: close() ends a secure connection in both
@@ -26,6 +32,8 @@ var CONNECT = binding.CONNECT,
     CLOSE = binding.CLOSE,
     CLOSE_ERROR = binding.CLOSE_ERROR,
     FULL = binding.FULL;
+
+var RECEIVE_CHUNK = 8192;
 
 var ENCODINGS = { ascii: "ascii", utf8: "utf8", "utf-8": "utf8", binary: "binary", raw: "binary" };
 
@@ -88,7 +96,8 @@ Connection.prototype._dispatcher = function () {
       self._receiving++;
       var returned = false;
       try {
-        self.emit("receive", event);
+        if (event.length <= RECEIVE_CHUNK) self.emit("receive", event);
+        else self._receiveInChunks(event);
         returned = true;
       } finally {
         self._receiving--;
@@ -130,6 +139,22 @@ Connection.prototype._dispatcher = function () {
         break;
     }
   };
+};
+
+Connection.prototype._receiveInChunks = function (data) {
+  var i = 0;
+  while (i < data.length) {
+    if (this._handle === null) return; // closed by a listener: nothing more
+    if (this._paused) { // readPause() in a listener
+      binding.unread(this._handle, data.slice(i));
+      return;
+    }
+    var end = Math.min(i + RECEIVE_CHUNK, data.length);
+    var last = data.charCodeAt(end - 1);
+    if (end < data.length && last >= 0xd800 && last <= 0xdbff) end--; // keep a surrogate pair whole
+    this.emit("receive", data.slice(i, end));
+    i = end;
+  }
 };
 
 Connection.prototype.connect = function (port, host) {
@@ -228,7 +253,7 @@ Connection.prototype.setNoDelay = function (noDelay) {
 };
 
 Connection.prototype.setSecure = function (format_type, ca_certs, crl_list, private_key, certificate) {
-  if (this._server) throw new Error("setSecure: call server.setSecure() for server-side connections");
+  if (this.server) throw new Error("setSecure: call server.setSecure() for server-side connections");
   this._secure = binding.secureContext(
     format_type === undefined ? "X509_PEM" : format_type,
     nullable(ca_certs), nullable(crl_list), nullable(private_key), nullable(certificate)
@@ -267,7 +292,7 @@ function Server(connection_listener) {
     function (handle, remoteAddress, secure) {
       var connection = new Connection();
       connection._handle = handle;
-      connection._server = self;
+      connection.server = self; // as in v0.1.22: the server that accepted it
       connection.remoteAddress = remoteAddress;
       connection.readyState = "opening";
       var dispatch = connection._dispatcher();
@@ -296,9 +321,12 @@ Server.prototype.close = function () {
   binding.closeServer(this._handle);
 };
 
+// Every argument is optional, as in v0.1 (programs probe TLS support by
+// calling it bare); a server left without private_key and certificate fails
+// each handshake, saying why on stderr.
 Server.prototype.setSecure = function (format_type, ca_certs, crl_list, private_key, certificate) {
   binding.setServerSecure(
-    this._handle, format_type, nullable(ca_certs), nullable(crl_list),
+    this._handle, format_type === undefined ? "X509_PEM" : format_type, nullable(ca_certs), nullable(crl_list),
     nullable(private_key), nullable(certificate)
   );
 };

@@ -16,16 +16,24 @@ transport.write encrypts first).
 from __future__ import annotations
 
 from twisted.internet import tcp as twisted_tcp
+from twisted.internet.error import ConnectionDone
+from twisted.python.failure import Failure
 
 _FIELDS = (
     "TLS",
     "writeSomeData",
     "dataBuffer",
     "offset",
+    "_tempDataBuffer",
     "_tempDataLen",
     "connected",
+    "disconnected",
     "disconnecting",
     "_writeDisconnecting",
+    "reactor",
+    "stopReading",
+    "stopWriting",
+    "connectionLost",
 )
 
 
@@ -54,6 +62,31 @@ class Writer:
 def possible(transport) -> bool:
     """A Twisted TCP connection with the fields Writer reads."""
     return isinstance(transport, twisted_tcp.Connection) and all(hasattr(transport, name) for name in _FIELDS)
+
+
+def close_now(transport) -> bool:
+    """End a plain TCP connection at once with an ordinary close (FIN), as
+    forceClose() must: what the transport holds unsent is dropped, what the
+    kernel holds still goes out before the FIN. loseConnection() would wait
+    to write first (forever, if the peer reads nothing); abortConnection()
+    resets. This is abortConnection's way, with a clean close at the end.
+    False where it cannot be done (TLS, another transport): the caller
+    closes as it can."""
+    if not possible(transport) or transport.TLS or transport.disconnected:
+        return False
+    transport.dataBuffer = b""
+    transport.offset = 0
+    transport._tempDataBuffer = []
+    transport._tempDataLen = 0
+    transport.stopReading()
+    transport.stopWriting()
+    transport.doRead = transport.doWrite = _nothing  # no more I/O on it meanwhile
+    transport.reactor.callLater(0, transport.connectionLost, Failure(ConnectionDone()))
+    return True
+
+
+def _nothing(*args) -> None:
+    return None
 
 
 def _nothing_queued(transport) -> bool:

@@ -80,9 +80,12 @@ class _Binding:
         factory_ref: list = []
 
         def connection(channel, host, port):
-            server_id = factory_ref[0].server_id
+            factory = factory_ref[0]
+            server_id = factory.server_id
             if server_id is None:
                 return None  # the server was closed meanwhile
+            if channel.secure is not None and not channel.secure.has_credentials:
+                tcp.warn_once(factory, "http")
             token = next(ids)
             if not on_connection(server_id, token, channel, host, port):
                 return None
@@ -139,19 +142,30 @@ class _Binding:
 
     # -- client -------------------------------------------------------------
 
-    def init_client(self, on_response, on_body, on_error, on_drain):
+    def init_client(self, on_response, on_body, on_error, on_drain, on_connection_event):
         cb = self.runtime.callback
+        connection_event = cb(on_connection_event)
         self.client_events = http_client.ClientEvents(
-            response=cb(on_response), body=cb(on_body), error=cb(on_error), drain=cb(on_drain)
+            response=cb(on_response),
+            body=cb(on_body),
+            error=cb(on_error),
+            drain=cb(on_drain),
+            # The connection's events share one JS function: (name, id, had_error).
+            connect=lambda token: connection_event("connect", token, False),
+            eof=lambda token: connection_event("eof", token, False),
+            close=lambda token, had_error: connection_event("close", token, had_error),
+            timeout=lambda token: connection_event("timeout", token, False),
+            dropped=lambda token: connection_event("dropped", token, False),
         )
 
-    def create_client(self, port, host=None):
+    def create_client(self, port, host=None, client_id=None):
         if self.client_events is None:
             raise JSError("http: initClient was not called")
         port = tcp.parse_port(port)
         host = "127.0.0.1" if host is None or host == "" else str(host)
         client = http_client.HTTPClient(self.reactor, None, self.client_events, None)
         client.hostname = host
+        client.client_token = client_id
         runtime = self.runtime
         holds: list = []
 
@@ -250,4 +264,5 @@ def binding(runtime) -> dict:
         "clientResume": lambda client: client.resume_reading(),
         "clientSetSecure": b.client_set_secure,
         "clientClose": lambda client: client.close(),
+        "clientSetTimeout": lambda client, ms: client.set_timeout(_timeout_seconds(ms)),
     }

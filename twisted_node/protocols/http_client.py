@@ -16,7 +16,14 @@ per request, and handed up as events (see http_common.MessageReader).
   again once on a new connection, so the program does not see that race.
 - A refused connection, a failed name lookup, a TLS failure or a connection
   broken before the response is complete end the request with one error
-  event; a broken response never gets its "complete".
+  event; a broken response never gets its "complete". A server that accepts
+  and closes without answering a byte is an end of stream, as for v0.1's
+  client (a tcp.Connection): the request ends without an error.
+- The client also reports its connection as v0.1's did: connect (after the
+  TLS handshake on HTTPS), eof (the server closed it), close(had_error) for
+  every connection made or attempted, and timeout when a connection has
+  been idle for `timeout` seconds (default 60, as tcp's): it is then closed,
+  and a request still on it ends without an error.
 - Responses to HEAD, 1xx (skipped, except 101), 204 and 304 have no body; a
   response without Content-Length or chunked coding ends when the
   connection closes (httptools has no finish(), so that is done here).
@@ -28,7 +35,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from httptools import HttpParserError, HttpResponseParser
-from twisted.internet.interfaces import IPushProducer
+from twisted.internet.error import ConnectionDone
+from twisted.internet.interfaces import IHandshakeListener, IPushProducer
 from twisted.internet.protocol import ClientFactory, Protocol
 from zope.interface import implementer
 
@@ -52,19 +60,33 @@ END = 2  # the request is fully sent
 HEAD_METHOD = 4  # the request is a HEAD: its response has no body
 
 REPLAY_LIMIT = 1024 * 1024
+DEFAULT_TIMEOUT = 60.0
+
+
+def _ignore(*args) -> None:
+    return None
 
 
 @dataclass
 class ClientEvents:
-    """The callables a client calls (the binding supplies them), each with
-    the client's token first: response(token, status, version, headers,
-    flags), body(token, text, complete), error(token, message, code),
-    drain(token)."""
+    """The callables a client calls (the binding supplies them). The
+    request's: response(token, status, version, headers, flags),
+    body(token, text, complete), error(token, message, code), drain(token),
+    with the token of the request (see HTTPClient.send). The connection's:
+    connect(token), eof(token), close(token, had_error), timeout(token), with
+    the client's own token (HTTPClient.client_token)."""
 
     response: Callable
     body: Callable
     error: Callable
     drain: Callable
+    connect: Callable = _ignore
+    eof: Callable = _ignore
+    close: Callable = _ignore
+    timeout: Callable = _ignore
+    # dropped(token): the request ended with neither a response nor an
+    # error (see above), so the layer above can start the next one.
+    dropped: Callable = _ignore
 
 
 class HTTPClient:
@@ -73,6 +95,8 @@ class HTTPClient:
         lookup, TCP or TLS) and returns something with cancel()."""
         self.reactor = reactor
         self.token = token
+        self.client_token = None  # what the connection's events carry
+        self.timeout = DEFAULT_TIMEOUT  # seconds a connection may stay idle (0: no limit)
         self.secure = None  # a tls client context factory, for HTTPS
         self.hostname = None  # checked by verify_peer
         # Called with True when a request starts and False when it is over
@@ -161,6 +185,7 @@ class HTTPClient:
         self._attempt = None
         self._unsent = []
         self._fail(reason)
+        self._events.close(self.client_token, True)
 
     def _response_started(self) -> None:
         self._replay = None  # the server answered: never send it twice
@@ -196,7 +221,24 @@ class HTTPClient:
             self._unsent, self._replay = self._replay, None
             self._connect()
             return
+        if channel.timed_out or (not response_seen and reason.check(ConnectionDone)):
+            # No answer and no error: the end of the stream, or our own
+            # timeout, which v0.1 ended the same way (see above).
+            self._events.dropped(self._end_request())
+            return
         self._fail(reason)
+
+    def _connection_closed(self, channel: ClientChannel, reason) -> None:
+        """The connection's own events, after its request's."""
+        clean = reason is None or reason.check(ConnectionDone) is not None
+        if clean and not channel.closed_by_us:
+            self._events.eof(self.client_token)
+        self._events.close(self.client_token, not (clean or channel.closed_by_us))
+
+    def set_timeout(self, seconds: float) -> None:
+        self.timeout = max(0.0, float(seconds))
+        if self._channel is not None:
+            self._channel.restart_timer()
 
     def _fail(self, reason) -> None:
         if not self._active:
@@ -262,6 +304,7 @@ class HTTPClient:
             reader._stop_reader()
         if channel is not None:
             channel.token = None
+            channel.closed_by_us = True
             channel.transport.abortConnection()
 
 
@@ -298,7 +341,7 @@ def _keep_alive(version: str, connection: bytes) -> bool:
     return b"keep-alive" in tokens
 
 
-@implementer(IPushProducer)
+@implementer(IPushProducer, IHandshakeListener)
 class ClientChannel(Protocol, MessageReader):
     def __init__(self, client: HTTPClient):
         self._client = client
@@ -307,7 +350,11 @@ class ClientChannel(Protocol, MessageReader):
         self._parser = None
         self._want_drain = False
         self._closed = False
+        self.closed_by_us = False
+        self.timed_out = False
         self._outbox: Outbox | None = None  # once connected
+        self._last_activity = 0.0
+        self._timer = None
         self._reset(False)
 
     def _reset(self, head_request: bool) -> None:
@@ -340,15 +387,28 @@ class ClientChannel(Protocol, MessageReader):
             self.transport.startTLS(self._client.secure)
         self._outbox = Outbox(self.transport)
         self.transport.registerProducer(self, True)
+        self._touch()
+        self.restart_timer()
         self._client._connected(self)
+        if self._client.secure is None:
+            self._announce()
+
+    def handshakeCompleted(self) -> None:
+        self._announce()
+
+    def _announce(self) -> None:
+        if not self._closed and self._client._channel is self:
+            self._client._events.connect(self._client.client_token)
 
     def lose(self) -> None:
+        self.closed_by_us = True
         # A TLS transport waits for its producer to go away before closing.
         self.transport.unregisterProducer()
         self.transport.loseConnection()
 
     def connectionLost(self, reason=None) -> None:
         self._closed = True
+        self._cancel_timer()
         if self._outbox is not None:
             self._outbox.discard()
         if self._message_open and self._close_delimited and not self._done:
@@ -358,6 +418,37 @@ class ClientChannel(Protocol, MessageReader):
             self._stop_reader()
         self._client._channel_lost(self, reason, self._response_seen, self._done)
         self._deliver()
+        if not self.factory.cancelled:
+            self._client._connection_closed(self, reason)
+
+    # -- idle timeout (one timer, moved only when it fires, as tcp's) --------
+
+    def _touch(self) -> None:
+        self._last_activity = self._client.reactor.seconds()
+
+    def restart_timer(self) -> None:
+        self._cancel_timer()
+        if self._client.timeout > 0 and not self._closed:
+            self._timer = self._client.reactor.callLater(self._client.timeout, self._check_idle)
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None and self._timer.active():
+            self._timer.cancel()
+        self._timer = None
+
+    def _check_idle(self) -> None:
+        self._timer = None
+        timeout = self._client.timeout
+        if self._closed or timeout <= 0:
+            return
+        remaining = self._last_activity + timeout - self._client.reactor.seconds()
+        if remaining > 0.001:
+            self._timer = self._client.reactor.callLater(remaining, self._check_idle)
+            return
+        self.timed_out = True
+        self._client._events.timeout(self._client.client_token)
+        if not self._closed:
+            self.lose()
 
     @property
     def write_blocked(self) -> bool:
@@ -368,6 +459,7 @@ class ClientChannel(Protocol, MessageReader):
         the program's data is refused with ENOBUFS."""
         if self._closed:
             return False
+        self._last_activity = self._client.reactor.seconds()
         if not self._outbox.write(data, "sendBody", limited):
             self._want_drain = True
             return False
@@ -391,6 +483,7 @@ class ClientChannel(Protocol, MessageReader):
     # -- reading ------------------------------------------------------------
 
     def dataReceived(self, data: bytes) -> None:
+        self._last_activity = self._client.reactor.seconds()
         if self._parser is None or self._done:
             # Nothing was asked: a server that talks out of turn is not
             # speaking HTTP/1.1 to us.

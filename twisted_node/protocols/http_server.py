@@ -135,8 +135,10 @@ class ServerChannel(Protocol, MessageReader):
         self._init_reader(reactor)
         self._seconds = reactor.seconds
         self.idle_timeout = timeouts.idle
-        self._headers_timeout = timeouts.headers
         self._request_timeout = timeouts.request
+        # How long a head may take: the nearer of the two limits set.
+        limits = [t for t in (timeouts.headers, timeouts.request) if t]
+        self._head_timeout = min(limits) if limits else 0.0
         self._parser = HttpRequestParser(self)
         self._received = 0  # requests whose head was parsed
         self._finished = 0  # responses the program finished
@@ -313,9 +315,8 @@ class ServerChannel(Protocol, MessageReader):
         self._transfer_encoding = False
         if self._received:  # the first request's clock started with the connection
             began = self._request_began = self._seconds()
-            limit = self._head_limit()
-            if limit:
-                self._arm_by(began + limit)
+            if self._head_timeout:
+                self._arm_by(began + self._head_timeout)
 
     def on_url(self, piece: bytes) -> None:
         self._quiet = 0
@@ -580,7 +581,7 @@ class ServerChannel(Protocol, MessageReader):
         request = stall = idle = None
         began = self._request_began
         if began is not None and self._reading_stopped_at is None and not self._ignore_input:
-            limit = self._head_limit() if self._in_head else self._request_timeout
+            limit = self._head_timeout if self._in_head else self._request_timeout
             if limit:
                 request = began + limit
         if self._stalled_since is not None and self.idle_timeout:
@@ -594,11 +595,6 @@ class ServerChannel(Protocol, MessageReader):
         ):
             idle = self._last_activity + self.idle_timeout
         return request, stall, idle
-
-    def _head_limit(self) -> float:
-        """How long a head may take: the nearer of the two limits set."""
-        limits = [t for t in (self._headers_timeout, self._request_timeout) if t]
-        return min(limits) if limits else 0.0
 
     def _check_timers(self) -> None:
         self._timer = None
@@ -668,6 +664,7 @@ class ServerFactory(TCPServerFactory):
 
     def set_secure(self, fmt, ca_certs=None, crl_list=None, private_key=None, certificate=None):
         self.secure = tls.server_context_factory(fmt, ca_certs, crl_list, private_key, certificate)
+        self.warned = False  # see tcp.warn_once
 
 
 def _clean_close(reason) -> bool:

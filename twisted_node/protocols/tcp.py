@@ -32,7 +32,14 @@ which data was not taken.
 
 Reading. readPause() stops reading from the socket (transport.pauseProducing);
 what was already read when it was called (TLS can decrypt several records at
-once) is kept, in order, with any EOF/CLOSE, and delivered after readResume().
+once, and lib/tcp.js hands back the rest of a read it was cutting into
+"receive" events: `unread`) is kept, in order, with any EOF/CLOSE, and
+delivered after readResume().
+
+Closing. forceClose() and the idle timeout end the connection with an
+ordinary close (FIN), as v0.1 did: what the program queued and the
+transport holds is dropped, what the kernel already has is still delivered,
+and the peer sees an end of stream, not a reset.
 """
 
 from __future__ import annotations
@@ -52,7 +59,7 @@ from zope.interface import implementer
 
 from twisted_node import encodings
 from twisted_node.jsbridge.errors import JSError
-from twisted_node.protocols import tls
+from twisted_node.protocols import direct_send, stdio, tls
 from twisted_node.protocols.outbox import Outbox
 
 CONNECT, RECEIVE, EOF, DRAIN, TIMEOUT, CLOSE = 1, 2, 3, 4, 5, 6
@@ -60,8 +67,10 @@ CONNECT, RECEIVE, EOF, DRAIN, TIMEOUT, CLOSE = 1, 2, 3, 4, 5, 6
 # see dataReceived) filled the write buffer. send() tells the same by False.
 FULL = 7
 CLOSE_ERROR = 8  # CLOSE with had_error true, for lib/tcp.js's one-argument dispatch
+_TEXT = 9  # queued only: text already decoded (see unread)
 
 DEFAULT_TIMEOUT_MS = 60000
+FORCE_CLOSE_GRACE = 5.0  # seconds a forced TLS close may take to flush
 DEFAULT_ENCODING = "binary"
 
 _LISTEN_CODES = {
@@ -144,6 +153,7 @@ class TCPConnection(Protocol):
         self._lost = False  # the transport is gone; CLOSE is being delivered
         self._connector = None
         self._outbox: Outbox | None = None  # once the socket connected
+        self._grace_call = None  # see force_close
 
     # -- Twisted events -----------------------------------------------------
 
@@ -182,7 +192,9 @@ class TCPConnection(Protocol):
 
     def dataReceived(self, data: bytes) -> None:
         self._last_activity = self._clock()
-        if self._read_paused:
+        if self._read_paused or self._queue:
+            # Behind what is held back (reading may resume before the held
+            # events are delivered, from the next reactor turn).
             self._queue.append((RECEIVE, data))
             return
         text = self.decoder.decode(data)
@@ -215,6 +227,9 @@ class TCPConnection(Protocol):
     def connectionLost(self, reason: Failure) -> None:
         self._lost = True
         self._cancel_timer()
+        if self._grace_call is not None:
+            self._grace_call.cancel()
+            self._grace_call = None
         if self._outbox is not None:
             self._outbox.discard()
         clean = reason.check(error.ConnectionDone) is not None
@@ -288,7 +303,7 @@ class TCPConnection(Protocol):
             transport.loseWriteConnection()
 
     def force_close(self) -> None:
-        """No more I/O: abort now, dropping buffered data; CLOSE follows."""
+        """No more I/O: close now (FIN), dropping buffered data; CLOSE follows."""
         if self.closed:
             return
         self._forced = True
@@ -296,16 +311,34 @@ class TCPConnection(Protocol):
         self._queue = [item for item in self._queue if item[0] == CLOSE]
         if self.connected_at_tcp:
             if not self._lost:
-                self.transport.abortConnection()
+                self._outbox.discard()
+                transport = self.transport
+                transport.unregisterProducer()
+                if not direct_send.close_now(transport):
+                    # TLS: close_notify after what it holds, within a grace
+                    # period (a peer that reads nothing gets a reset).
+                    transport.loseConnection()
+                    self._grace_call = self.reactor.callLater(FORCE_CLOSE_GRACE, self._abort_if_open)
         elif self._connector is not None:
             self._connector.disconnect()
         else:  # still resolving the host name
             self._deliver(CLOSE, False)
 
+    def _abort_if_open(self) -> None:
+        self._grace_call = None
+        if not self._lost:
+            self.transport.abortConnection()
+
     def read_pause(self) -> None:
         self._read_paused = True
         if self._live():
             self.transport.pauseProducing()
+
+    def unread(self, text: str) -> None:
+        """Received text the program has not had yet: it comes first when
+        reading resumes."""
+        if text and not self.closed:
+            self._queue.insert(0, (_TEXT, text))
 
     def read_resume(self) -> None:
         if not self._read_paused:
@@ -326,6 +359,8 @@ class TCPConnection(Protocol):
                 text = self.decoder.decode(argument)
                 if text:
                     self._received(text)
+            elif event == _TEXT:
+                self._received(argument)
             else:
                 self._deliver(event, argument)
 
@@ -545,6 +580,14 @@ def connect(reactor_or_runtime, port, host, on_event, conn: TCPConnection | None
 # -- the binding ------------------------------------------------------------------
 
 
+def warn_once(server, kind: str) -> None:
+    """A TLS client reached a server that has no credentials: said once."""
+    if not getattr(server, "warned", False):
+        server.warned = True
+        port = server.port.getHost().port if server.port is not None else "?"
+        stdio.write_stderr(tls.no_credentials_warning(kind, port))
+
+
 def binding(runtime) -> dict:
     reactor = runtime.reactor
 
@@ -569,6 +612,8 @@ def binding(runtime) -> dict:
         connection_cb = runtime.callback(on_connection)
 
         def accepted(conn, remote_address, secure):
+            if secure and not server.secure.has_credentials:
+                warn_once(server, "tcp")
             # JS builds the tcp.Connection, emits "connection" and returns
             # the connection's dispatch function: one crossing.
             dispatch = connection_cb(conn, remote_address, secure)
@@ -605,6 +650,7 @@ def binding(runtime) -> dict:
 
     def set_server_secure(server, fmt, ca_certs=None, crl_list=None, key=None, cert=None):
         server.secure = tls.server_context_factory(fmt, ca_certs, crl_list, key, cert)
+        server.warned = False
 
     def connect_js(port, host, dispatch):
         port = parse_port(port)  # before taking a hold: a bad port throws
@@ -653,6 +699,7 @@ def binding(runtime) -> dict:
         "forceClose": lambda conn: conn.force_close(),
         "readPause": lambda conn: conn.read_pause(),
         "readResume": lambda conn: conn.read_resume(),
+        "unread": lambda conn, text: conn.unread(text),
         "setTimeout": lambda conn, ms: conn.set_timeout(ms),
         "setNoDelay": lambda conn, flag=True: conn.set_no_delay(flag),
         "secureContext": secure_context,

@@ -125,8 +125,6 @@ def _context(ca_certs, crl_list, private_key, certificate, *, server: bool) -> S
     crl_pem = _text(crl_list, "crl_list")
     key_pem = _text(private_key, "private_key")
     cert_pem = _text(certificate, "certificate")
-    if server and (key_pem is None or cert_pem is None):
-        raise JSError("setSecure: a server needs private_key and certificate (PEM strings)")
     if (key_pem is None) != (cert_pem is None):
         raise JSError("setSecure: private_key and certificate must be given together")
 
@@ -178,8 +176,11 @@ def _context(ca_certs, crl_list, private_key, certificate, *, server: bool) -> S
 
 @implementer(IOpenSSLServerConnectionCreator)
 class ServerContextFactory:
-    def __init__(self, ctx: SSL.Context):
+    def __init__(self, ctx: SSL.Context, has_credentials: bool = True):
         self._ctx = ctx
+        # Without a key and certificate every handshake fails (no cipher can
+        # be agreed): the bindings say so when a client connects.
+        self.has_credentials = has_credentials
 
     def getContext(self) -> SSL.Context:
         return self._ctx
@@ -211,10 +212,23 @@ class ClientContextFactory:
         return connection
 
 
-def server_context_factory(format_type, ca_certs, crl_list, private_key, certificate) -> ServerContextFactory:
-    """For server.setSecure(): raises JSError naming a wrong argument."""
-    _check_format(format_type)
-    return ServerContextFactory(_context(ca_certs, crl_list, private_key, certificate, server=True))
+def server_context_factory(
+    format_type="X509_PEM", ca_certs=None, crl_list=None, private_key=None, certificate=None
+) -> ServerContextFactory:
+    """For server.setSecure(): raises JSError naming a wrong argument. Every
+    argument is optional, as in v0.1 (see ServerContextFactory)."""
+    _check_format(format_type if format_type is not None else "X509_PEM")
+    ctx = _context(ca_certs, crl_list, private_key, certificate, server=True)
+    return ServerContextFactory(ctx, has_credentials=_text(private_key, "private_key") is not None)
+
+
+def no_credentials_warning(kind: str, port) -> str:
+    """What a server whose setSecure() had no key and certificate says when
+    a client connects (once: a client cannot make it say more)."""
+    return (
+        f"twisted-node: a client connected to the {kind} server on port {port}, whose setSecure() "
+        "was given no private_key and certificate: its TLS handshakes fail\n"
+    )
 
 
 def client_context_factory(
