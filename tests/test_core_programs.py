@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 
 from twisted.trial import unittest
 
-from tests.jsrun import JS_DIR, child_env, run_js, runtime_command
+from tests.jsrun import JS_DIR, PROJECT, child_env, run_js, runtime_command
 
 CORE = os.path.join(JS_DIR, "core")
+README = os.path.join(PROJECT, "README.md")
 
 
 def fixture(name: str) -> str:
@@ -215,3 +217,16 @@ class WaitNever(ProgramTestCase):
         self.assertStatus((code, out, err), 0)
         message = "threw: promise.wait() would block forever: nothing is left that could fire the promise"
         self.assertEqual(out, f"timer {message}\npromise {message}\n")
+
+
+class V8Differences(ProgramTestCase):
+    def test_readme_list_is_true(self):
+        """Each difference between today's V8 and 2009's that the README lists
+        (its section "Running programs written for Node v0.1") is checked by
+        v8_differences.js, in the README's order, and behaves as described."""
+        with open(README, encoding="utf-8") as f:
+            section = f.read().split("\n## Running programs written for Node v0.1\n", 1)[1]
+        listed = re.findall(r"^- \*\*(.+?)\*\*", section.split("\n## ", 1)[0], re.MULTILINE)
+        code, out, err = self.run_program("v8_differences.js")
+        self.assertStatus((code, out, err), 0)
+        self.assertEqual(out.splitlines(), listed)

@@ -257,6 +257,22 @@ class WireTests(RuntimeServerCase):
         self.assertEqual(first[1]["connection"], "keep-alive")
         self.assertEqual(json.loads(second[2])["httpVersion"], "1.0")
 
+    def test_kept_alive_response_says_keep_alive(self):
+        """As v0.1's http.js did: a response that keeps the connection open
+        says so when the program set no Connection header (an HTTP/1.0 client
+        that asked for keep-alive needs it to keep the connection)."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=10) as sock:
+            for request in (
+                b"GET /info HTTP/1.1\r\nHost: x\r\n\r\n",  # Content-Length
+                b"GET / HTTP/1.1\r\nHost: x\r\n\r\n",  # chunked
+                b"GET /info HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+            ):
+                response, _ = self.exchange(sock, request)
+                self.assertEqual(response.msg.get_all("Connection"), ["keep-alive"], request)
+            response, body = self.exchange(sock, b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            self.assertEqual(response.msg.get_all("Connection"), ["close"])
+            self.assertEqual(body, b"Hello World\n")
+
     def test_pipelined_requests_in_one_packet_answered_in_order(self):
         paths = ["/slow?ms=150", "/slow?ms=0", "/info", "/slow?ms=50", "/"]
         packet = b"".join(b"GET %s HTTP/1.1\r\nHost: x\r\n\r\n" % p.encode() for p in paths[:-1])
@@ -284,6 +300,33 @@ class WireTests(RuntimeServerCase):
     def test_unknown_route_is_the_programs_business(self):
         data = self.raw(self.port, b"GET /nowhere HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
         self.assertEqual(split_responses(data)[0][0], 404)
+
+
+class LateWriteTests(RuntimeServerCase):
+    """A program that writes to a response after finish() (tests/js/http/late.js):
+    as in Node v0.1 nothing is sent and nothing throws, and one line on stderr
+    names the request."""
+
+    def test_late_writes_dropped_server_stays_up(self):
+        port = self.start(os.path.join(FIXTURES, "late.js"))
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            response, body = self.exchange(sock, b"GET /late HTTP/1.1\r\nHost: x\r\n\r\n")
+            self.assertEqual((response.status, body), (200, b"ok\n"))
+            # answered on the same connection only after the late writes
+            sock.sendall(b"GET /next HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            rest = b""
+            while chunk := sock.recv(65536):
+                rest += chunk
+        self.assertNotIn(b"LATE", rest)
+        [(status, _, body)] = split_responses(rest)
+        self.assertEqual((status, body), (200, b"next\n"))
+        self.assertServing(port)
+        self.server.kill()
+        _, err = self.server.communicate(timeout=10)
+        lines = err.decode().splitlines()
+        self.assertEqual(len(lines), 1, err.decode())
+        self.assertIn("GET /late", lines[0])
+        self.assertIn("after finish()", lines[0])
 
 
 class TLSTests(RuntimeServerCase):

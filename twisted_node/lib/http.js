@@ -173,18 +173,42 @@ function parseQuery(query) {
   return params;
 }
 
-// The manual's request.uri: { full, path, queryString, params, fragment }.
+// scheme://[user[:password]@]host[:port] at the start of an absolute URI
+var AUTHORITY = /^([a-zA-Z][a-zA-Z0-9+.\-]*):\/\/(([^\/]*)@)?(\[[^\]\/]*\]|[^\/:]*)(:([^\/]*))?/;
+
+// The manual's request.uri: { full, path, queryString, params, fragment },
+// and for an absolute URI (a proxy request) the parts of its authority too,
+// those present: protocol, authority, userInfo, user, password, host, port.
 function parseURI(full) {
   var rest = full, fragment = "", queryString = "";
   var hash = rest.indexOf("#");
   if (hash >= 0) { fragment = rest.slice(hash + 1); rest = rest.slice(0, hash); }
   var q = rest.indexOf("?");
   if (q >= 0) { queryString = rest.slice(q + 1); rest = rest.slice(0, q); }
-  var absolute = /^[a-zA-Z][a-zA-Z0-9+.\-]*:\/\/[^\/]*/.exec(rest); // a proxy request
-  if (absolute) rest = rest.slice(absolute[0].length) || "/";
-  return { full: full, path: rest, queryString: queryString, params: parseQuery(queryString), fragment: fragment };
+  var uri = { full: full, path: rest, queryString: queryString, params: parseQuery(queryString), fragment: fragment };
+  var m = AUTHORITY.exec(rest);
+  if (m !== null) {
+    uri.path = rest.slice(m[0].length) || "/";
+    uri.protocol = m[1];
+    uri.authority = m[0].slice(m[1].length + 3);
+    if (m[2] !== undefined) {
+      uri.userInfo = m[3];
+      var colon = m[3].indexOf(":");
+      uri.user = colon < 0 ? m[3] : m[3].slice(0, colon);
+      if (colon >= 0) uri.password = m[3].slice(colon + 1);
+    }
+    if (m[4] !== "") uri.host = m[4];
+    if (m[6]) uri.port = m[6];
+  }
+  return uri;
 }
-exports.parseURI = parseURI;
+
+// Node v0.1.22's export: what request.uri is, for any URI string (frameworks
+// of the time parsed form bodies with it: parseUri("?" + body).params).
+exports.parseUri = function (string) {
+  if (typeof string !== "string") throw new TypeError("parseUri(string): string must be a string, got " + string);
+  return parseURI(string);
+};
 
 var HEADER_TEXT = /[\r\n\0]/;
 var TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -495,6 +519,8 @@ function ServerResponse(conn, req, flags) {
   this._finished = false;
   this._pending = null;     // output of this tick, not yet written
   this._held = null;        // output held back while an earlier response is unfinished
+  this._request = req;      // named in the warning of a write after finish()
+  this._warnedLate = false;
 }
 inherits(ServerResponse, EventEmitter);
 exports.ServerResponse = ServerResponse;
@@ -529,10 +555,7 @@ ServerResponse.prototype.sendHeader = function (statusCode, headers) {
       }
     }
   }
-  if (connection === null) {
-    if (close) head += "Connection: close\r\n";
-    else if (http10) head += "Connection: keep-alive\r\n";
-  }
+  if (connection === null) head += close ? "Connection: close\r\n" : "Connection: keep-alive\r\n";
   this._noBody = noBody;
   this._closeAfter = close;
   this._head = head + "\r\n";
@@ -540,8 +563,8 @@ ServerResponse.prototype.sendHeader = function (statusCode, headers) {
 };
 
 ServerResponse.prototype.sendBody = function (chunk, encoding) {
+  if (this._finished) return this._lateWrite("sendBody");
   if (!this._headerSent) throw new Error("sendBody: sendHeader must be called first");
-  if (this._finished) throw new Error("sendBody: the response is already finished");
   var data = toBinary(chunk, encoding, "sendBody");
   if (this._noBody || data.length === 0) {
     data = "";
@@ -595,8 +618,11 @@ function flushPending() {
 }
 
 ServerResponse.prototype.finish = function () {
+  if (this._finished) {
+    this._lateWrite("finish");
+    return;
+  }
   if (!this._headerSent) throw new Error("finish: sendHeader must be called first");
-  if (this._finished) throw new Error("finish: the response is already finished");
   this._finished = true;
   var data = this._chunked ? "0\r\n\r\n" : "";
   if (this._head !== null) {
@@ -608,6 +634,23 @@ ServerResponse.prototype.finish = function () {
     this._pending = null;
   }
   this._write(data, this._closeAfter ? END_CLOSE : END_KEEP);
+};
+
+// sendBody() or finish() on a finished response. Node v0.1 sent nothing
+// and threw nothing (the response had left its connection's queue), and
+// programs of the time rely on it: a log streamer's second timer writes
+// after finish(). Nothing may reach the connection (on keep-alive it would
+// corrupt the next response); one line on stderr, the first time, makes the
+// program's bug visible.
+ServerResponse.prototype._lateWrite = function (method) {
+  if (!this._warnedLate) {
+    this._warnedLate = true;
+    var req = this._request, url = req._url;
+    if (url.length > 200) url = url.slice(0, 200) + "...";
+    process.binding("stdio").writeError("twisted-node: " + method + "() after finish() on the response to " +
+                                        req.method + " " + url + ": ignored, nothing sent\n");
+  }
+  return true;
 };
 
 ServerResponse.prototype._write = function (data, end) {

@@ -500,6 +500,53 @@
     if (t instanceof Timer) removeTimer(t);
   };
 
+  // --- the V8 underneath -----------------------------------------------------------
+  //
+  // Where today's V8 differs from the V8 of 2009 and the old behaviour can
+  // come back without harm to programs written today. The differences that
+  // stay are listed in the README ("Running programs written for Node v0.1").
+
+  function setMethod(proto, name, fn) {
+    Object.defineProperty(proto, name, { value: fn, writable: true, enumerable: false, configurable: true });
+  }
+
+  // JSON.stringify(error): the V8 of 2009 gave an Error its message as an
+  // enumerable own property, so programs that sent errors as JSON showed it;
+  // today's is not enumerable, and they send {}. toJSON gives the message
+  // and the error's own enumerable properties (code, errno, path...), for
+  // every error, those V8 throws too. It is not enumerable: for-in and
+  // Object.keys over an error are unchanged (making the message itself
+  // enumerable would mean replacing the Error constructors, which changes
+  // stack traces and subclassing, and still misses the errors V8 throws).
+  setMethod(Error.prototype, "toJSON", function () {
+    var out = {};
+    if (Object.prototype.hasOwnProperty.call(this, "message")) out.message = this.message;
+    var keys = Object.keys(this);
+    for (var i = 0; i < keys.length; i++) out[keys[i]] = this[keys[i]];
+    return out;
+  });
+
+  // The locale methods: STPyV8 13.1 starts V8 without its ICU data (an
+  // STPyV8 bug), and then Date's toLocaleString(), toLocaleDateString() and
+  // toLocaleTimeString() abort the whole process, and Number's
+  // toLocaleString() and String's localeCompare() throw. The V8 of 2009 had
+  // no locale data either and answered without it; so do these, only while
+  // ICU is unusable (the probe throws then, it does not abort).
+  var icuWorks = true;
+  try { (0).toLocaleString(); } catch (e) { icuWorks = false; }
+  if (!icuWorks) {
+    setMethod(Date.prototype, "toLocaleString", function () { return Date.prototype.toString.call(this); });
+    setMethod(Date.prototype, "toLocaleDateString", function () { return Date.prototype.toDateString.call(this); });
+    setMethod(Date.prototype, "toLocaleTimeString", function () { return Date.prototype.toTimeString.call(this); });
+    setMethod(Number.prototype, "toLocaleString", function () { return Number.prototype.toString.call(this); });
+    setMethod(String.prototype, "localeCompare", function (that) {
+      "use strict"; // `this` as given: null is not turned into the global object
+      if (this === null || this === undefined) throw new TypeError("String.prototype.localeCompare called on null or undefined");
+      var a = String(this), b = String(that);
+      return a < b ? -1 : a > b ? 1 : 0;
+    });
+  }
+
   // --- modules -----------------------------------------------------------------
 
   var builtins = {};
