@@ -15,8 +15,9 @@
 // "receive" carries at most RECEIVE_CHUNK characters (8 KiB of "binary" or
 // "ascii" data), as v0.1 read 8 KiB at a time: a larger read from the socket
 // is cut into several events, still in one crossing. readPause() called in
-// a "receive" listener stops the events at once: the rest of that read goes
-// back to the binding (binding.unread), to come first after readResume().
+// a "receive" listener stops the events at once: the rest of that read is
+// held here, and readResume() delivers it (from a tick of its own, not
+// inside the call) before the socket is read again.
 //
 // TLS: on a secure connection "connect" is emitted after the handshake, so
 // verifyPeer() and getPeerCertificate() work in "connect" listeners. TLS
@@ -83,6 +84,8 @@ function Connection() {
   // the dispatch's return value (one crossing instead of one per send).
   this._receiving = 0;
   this._out = null;
+  this._held = null; // the rest of a read that readPause() cut short
+  this._heldScheduled = false;
   this._full = false; // the write buffer is known to be over its mark
 }
 process.inherits(Connection, process.EventEmitter);
@@ -93,18 +96,7 @@ Connection.prototype._dispatcher = function () {
   var self = this;
   return function (event) {
     if (typeof event === "string") { // data: the "receive" event
-      self._receiving++;
-      var returned = false;
-      try {
-        if (event.length <= RECEIVE_CHUNK) self.emit("receive", event);
-        else self._receiveInChunks(event);
-        returned = true;
-      } finally {
-        self._receiving--;
-        // A listener threw: what it sent goes out now, not with whatever
-        // event this connection has next (if any).
-        if (!returned && self._receiving === 0) self._flush();
-      }
+      self._receive(event);
       var out = self._out;
       if (out === null) return;
       self._out = null;
@@ -134,6 +126,7 @@ Connection.prototype._dispatcher = function () {
         self.readyState = "closed";
         self._handle = null;
         self._out = null;
+        self._held = null;
         self._full = false;
         self.emit("close", event === CLOSE_ERROR);
         break;
@@ -141,12 +134,29 @@ Connection.prototype._dispatcher = function () {
   };
 };
 
+// Emits "receive" for `data`, collecting what the listeners send (see the
+// dispatcher and _deliverHeld, which write it).
+Connection.prototype._receive = function (data) {
+  this._receiving++;
+  var returned = false;
+  try {
+    if (data.length <= RECEIVE_CHUNK) this.emit("receive", data);
+    else this._receiveInChunks(data);
+    returned = true;
+  } finally {
+    this._receiving--;
+    // A listener threw: what it sent goes out now, not with whatever
+    // event this connection has next (if any).
+    if (!returned && this._receiving === 0) this._flush();
+  }
+};
+
 Connection.prototype._receiveInChunks = function (data) {
   var i = 0;
   while (i < data.length) {
     if (this._handle === null) return; // closed by a listener: nothing more
     if (this._paused) { // readPause() in a listener
-      binding.unread(this._handle, data.slice(i));
+      this._held = data.slice(i);
       return;
     }
     var end = Math.min(i + RECEIVE_CHUNK, data.length);
@@ -155,6 +165,18 @@ Connection.prototype._receiveInChunks = function (data) {
     this.emit("receive", data.slice(i, end));
     i = end;
   }
+};
+
+// After readResume(): what readPause() held back, then the socket again
+// (unless a listener paused once more).
+Connection.prototype._deliverHeld = function () {
+  this._heldScheduled = false;
+  if (this._paused || this._handle === null) return;
+  var held = this._held;
+  this._held = null;
+  this._receive(held);
+  this._flush();
+  if (this._held === null && !this._paused && this._handle !== null) binding.readResume(this._handle);
 };
 
 Connection.prototype.connect = function (port, host) {
@@ -183,7 +205,8 @@ Connection.prototype.send = function (data, encoding) {
     throw new Error("send: connection is not open for writing (readyState is \"" + state + "\")");
   }
   if (typeof data === "string") {
-    encoding = encoding === undefined ? "ascii" : checkEncoding("send", encoding);
+    if (encoding === undefined) encoding = "ascii";
+    else if (encoding !== "binary" && encoding !== "ascii" && encoding !== "utf8") encoding = checkEncoding("send", encoding);
   } else if (data instanceof Array) {
     data = bytesToString(data);
     encoding = "binary";
@@ -226,6 +249,7 @@ Connection.prototype.forceClose = function () {
   if (this._handle === null) return;
   this.readyState = "closed";
   this._out = null; // no more I/O: what was not written is dropped
+  this._held = null;
   binding.forceClose(this._handle);
 };
 
@@ -236,7 +260,14 @@ Connection.prototype.readPause = function () {
 
 Connection.prototype.readResume = function () {
   this._paused = false;
-  if (this._handle !== null) binding.readResume(this._handle);
+  if (this._handle === null) return;
+  if (this._held === null) {
+    binding.readResume(this._handle);
+  } else if (!this._heldScheduled) {
+    this._heldScheduled = true;
+    var self = this;
+    process.nextTick(function () { self._deliverHeld(); });
+  }
 };
 
 Connection.prototype.setTimeout = function (timeout) {

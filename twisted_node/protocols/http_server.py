@@ -139,6 +139,8 @@ class ServerChannel(Protocol, MessageReader):
         # How long a head may take: the nearer of the two limits set.
         limits = [t for t in (timeouts.headers, timeouts.request) if t]
         self._head_timeout = min(limits) if limits else 0.0
+        self._shortest = 0.0  # see _arm_timer
+        self._set_shortest()
         self._parser = HttpRequestParser(self)
         self._received = 0  # requests whose head was parsed
         self._finished = 0  # responses the program finished
@@ -256,8 +258,6 @@ class ServerChannel(Protocol, MessageReader):
         # Until the transport has flushed and closed, this counts as a
         # stalled write: a client that does not read cannot keep it open.
         self._stalled_since = self._seconds()
-        if self.idle_timeout:
-            self._arm_by(self._stalled_since + self.idle_timeout)
 
     def _abort(self) -> None:
         if not self._closed and not self._aborted:
@@ -314,9 +314,7 @@ class ServerChannel(Protocol, MessageReader):
         self._bad_host = False
         self._transfer_encoding = False
         if self._received:  # the first request's clock started with the connection
-            began = self._request_began = self._seconds()
-            if self._head_timeout:
-                self._arm_by(began + self._head_timeout)
+            self._request_began = self._last_activity  # the read that brought its first byte
 
     def on_url(self, piece: bytes) -> None:
         self._quiet = 0
@@ -420,20 +418,16 @@ class ServerChannel(Protocol, MessageReader):
             or self._queue
             or self._received - self._finished > MAX_PIPELINE
         )
-        self._set_reading(want)
-
-    def _set_reading(self, want: bool) -> None:
-        # Time the server does not read is not the client's: the request's
-        # clock stops meanwhile.
         if want != self._reading and not self._closed:
+            # Time the server does not read is not the client's: the
+            # request's clock stops meanwhile.
             if not want:
                 self._reading_stopped_at = self._seconds()
             elif self._reading_stopped_at is not None:
                 if self._request_began is not None:
                     self._request_began += self._seconds() - self._reading_stopped_at
                 self._reading_stopped_at = None
-                self._arm_timer()
-        MessageReader._set_reading(self, want)
+            self._set_reading(want)
 
     # -- writing ------------------------------------------------------------
 
@@ -452,7 +446,7 @@ class ServerChannel(Protocol, MessageReader):
         if end:
             self._finished += 1
             self._response_started = False
-            now = self._last_activity = self._seconds()
+            self._last_activity = self._seconds()
             if end == END_CLOSE:
                 self._ignore_input = True
                 self._stop_reader()
@@ -460,8 +454,6 @@ class ServerChannel(Protocol, MessageReader):
                 return False
             self._close_if_done()
             self._update_reading()
-            if self.idle_timeout:
-                self._arm_by(now + self.idle_timeout)
         if self._outbox.paused:
             self._want_drain = True
             return False
@@ -510,8 +502,6 @@ class ServerChannel(Protocol, MessageReader):
         self._outbox.pause()
         if self._stalled_since is None:
             self._stalled_since = self._seconds()
-            if self.idle_timeout:
-                self._arm_by(self._stalled_since + self.idle_timeout)
         self._update_reading()
 
     def resumeProducing(self) -> None:
@@ -545,31 +535,32 @@ class ServerChannel(Protocol, MessageReader):
 
     # -- timeouts -------------------------------------------------------------
     #
-    # One timer per connection, for the nearest deadline of those that apply
-    # (see _deadlines). Activity only records a time; the timer is moved when
-    # it fires, or earlier by _arm_by when a nearer deadline begins: cheaper
-    # than resetting it on every read.
+    # One timer per connection, and nothing on the hot path but time stamps.
+    # The timer fires at the nearest deadline it knows of, and never later
+    # than the shortest of the limits (`_shortest`) after it was set: every
+    # deadline lies at least that far from where it begins (a request's first
+    # byte, a write stalling), so the timer, set before that, fires before it
+    # runs out, and is then set for it exactly.
 
     def set_timeout(self, seconds: float) -> None:
         """Idle keep-alive timeout; 0 disables it."""
         self.idle_timeout = max(0.0, float(seconds))
+        self._set_shortest()
         self._cancel_timer()
         self._arm_timer()
 
+    def _set_shortest(self) -> None:
+        limits = [t for t in (self.idle_timeout, self._head_timeout, self._request_timeout) if t]
+        self._shortest = min(limits) if limits else 0.0
+
     def _arm_timer(self) -> None:
+        if self._closed or not self._shortest:
+            return
+        delay = self._shortest
         times = [t for t in self._deadlines() if t is not None]
         if times:
-            self._arm_by(min(times))
-
-    def _arm_by(self, deadline: float) -> None:
-        """Make sure the timer fires by `deadline`."""
-        timer = self._timer
-        if timer is not None:
-            if timer.getTime() <= deadline:
-                return
-            timer.cancel()
-        if not self._closed:
-            self._timer = self._reactor.callLater(max(0.0, deadline - self._seconds()), self._check_timers)
+            delay = min(delay, min(times) - self._seconds())
+        self._timer = self._reactor.callLater(max(0.0, delay), self._check_timers)
 
     def _cancel_timer(self) -> None:
         if self._timer is not None and self._timer.active():
@@ -604,13 +595,13 @@ class ServerChannel(Protocol, MessageReader):
         now = self._seconds()
         if stall is not None and stall <= now:
             self._abort()  # the client does not read what we write
-        elif request is not None and request <= now:
+            return
+        if request is not None and request <= now:
             self._timed_out()
         elif idle is not None and idle <= now:
             self._ignore_input = True
             self._lose()
-        else:
-            self._arm_timer()
+        self._arm_timer()  # for what follows (a close that stalls, say)
 
     def _timed_out(self) -> None:
         """A request (or its head) too slow to arrive: 408 and close. When

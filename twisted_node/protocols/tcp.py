@@ -32,9 +32,10 @@ which data was not taken.
 
 Reading. readPause() stops reading from the socket (transport.pauseProducing);
 what was already read when it was called (TLS can decrypt several records at
-once, and lib/tcp.js hands back the rest of a read it was cutting into
-"receive" events: `unread`) is kept, in order, with any EOF/CLOSE, and
-delivered after readResume().
+once) is kept, in order, with any EOF/CLOSE, and delivered after
+readResume(). (The rest of a read lib/tcp.js was cutting into "receive"
+events when the program paused is held there, and delivered before it
+resumes reading here.)
 
 Closing. forceClose() and the idle timeout end the connection with an
 ordinary close (FIN), as v0.1 did: what the program queued and the
@@ -67,7 +68,6 @@ CONNECT, RECEIVE, EOF, DRAIN, TIMEOUT, CLOSE = 1, 2, 3, 4, 5, 6
 # see dataReceived) filled the write buffer. send() tells the same by False.
 FULL = 7
 CLOSE_ERROR = 8  # CLOSE with had_error true, for lib/tcp.js's one-argument dispatch
-_TEXT = 9  # queued only: text already decoded (see unread)
 
 DEFAULT_TIMEOUT_MS = 60000
 FORCE_CLOSE_GRACE = 5.0  # seconds a forced TLS close may take to flush
@@ -334,12 +334,6 @@ class TCPConnection(Protocol):
         if self._live():
             self.transport.pauseProducing()
 
-    def unread(self, text: str) -> None:
-        """Received text the program has not had yet: it comes first when
-        reading resumes."""
-        if text and not self.closed:
-            self._queue.insert(0, (_TEXT, text))
-
     def read_resume(self) -> None:
         if not self._read_paused:
             return
@@ -359,8 +353,6 @@ class TCPConnection(Protocol):
                 text = self.decoder.decode(argument)
                 if text:
                     self._received(text)
-            elif event == _TEXT:
-                self._received(argument)
             else:
                 self._deliver(event, argument)
 
@@ -699,7 +691,6 @@ def binding(runtime) -> dict:
         "forceClose": lambda conn: conn.force_close(),
         "readPause": lambda conn: conn.read_pause(),
         "readResume": lambda conn: conn.read_resume(),
-        "unread": lambda conn, text: conn.unread(text),
         "setTimeout": lambda conn, ms: conn.set_timeout(ms),
         "setNoDelay": lambda conn, flag=True: conn.set_no_delay(flag),
         "secureContext": secure_context,
