@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from twisted.internet.task import Clock
 
-from twisted_node.runtime import Runtime
+from twisted_node.jsbridge.runtime import Runtime
 
 
 def booted_runtime(testcase, reactor, *, keep_alive: bool = False) -> Runtime:

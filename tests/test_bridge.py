@@ -18,7 +18,7 @@ from twisted.trial import unittest
 
 from twisted_node.jsbridge import errors, promises
 from twisted_node.jsbridge.context import CompileError
-from twisted_node.runtime import Runtime
+from twisted_node.jsbridge.runtime import Runtime
 
 # Boots the runtime without a script file; defines nothing by itself.
 _BOOT = "GLOBAL.bootedForTest = true;"
@@ -164,16 +164,16 @@ class Errors(RuntimeTestCase):
         return json.loads(self.call(probe, self.runtime.to_js(fail)))
 
     def test_jserror_with_properties(self):
-        seen = self.throws(errors.JSError("port busy", code="EADDRINUSE", extra=[1, 2]))
+        seen = self.throws(errors.NodeError("port busy", code="EADDRINUSE", extra=[1, 2]))
         self.assertEqual(seen["message"], "port busy")
         self.assertEqual(seen["code"], "EADDRINUSE")
         self.assertEqual(seen["extra"], [1, 2])
         self.assertTrue(seen["isError"])
 
     def test_jserror_with_own_name(self):
-        seen = self.throws(errors.JSError("range", name="RangeError"))
+        seen = self.throws(errors.NodeError("range", name="RangeError"))
         self.assertEqual((seen["ctor"], seen["name"]), ("RangeError", "RangeError"))
-        seen = self.throws(errors.JSError("custom", name="ParseError"))
+        seen = self.throws(errors.NodeError("custom", name="ParseError"))
         self.assertTrue(seen["isError"])
         self.assertEqual(seen["name"], "ParseError")
 
@@ -194,7 +194,7 @@ class Describe(unittest.TestCase):
     """errors.describe: what a Python exception looks like as a JS Error."""
 
     def test_jserror(self):
-        described = errors.describe(errors.JSError("m", name="TypeError", code="X"))
+        described = errors.describe(errors.NodeError("m", name="TypeError", code="X"))
         self.assertEqual(described, ("TypeError", "m", {"code": "X"}))
 
     def test_oserror_with_path(self):

@@ -11,7 +11,6 @@ from twisted.internet.protocol import DatagramProtocol
 from twisted.trial import unittest
 
 from tests.dnsserver import start_dns_server
-from tests.inprocess import booted_runtime
 from twisted_node.protocols import dns
 
 
@@ -360,10 +359,9 @@ class ResolveHostTests(ResolverTestsMixin, unittest.TestCase):
         return self.assertFails(self.dns.resolve_host("bad name"), dns.BADQUERY)
 
     @defer.inlineCallbacks
-    def test_through_the_runtime_with_configured_servers(self):
-        runtime = booted_runtime(self, reactor)
+    def test_through_the_reactor_with_configured_servers(self):
         self.patch(os, "environ", {**os.environ, dns.SERVERS_ENV: self.server.address})
-        self.assertEqual((yield dns.resolve_host(runtime, "www.node.test")), "10.0.0.80")
+        self.assertEqual((yield dns.resolve_host(reactor, "www.node.test")), "10.0.0.80")
         self.assertIs(dns.resolver_for(reactor), dns.resolver_for(reactor))
 
 

@@ -35,6 +35,15 @@ def pki_env() -> dict:
     return {"TN_PKI_" + name.upper(): pem for name, pem in make_pki().items()}
 
 
+def read_until_closed(sock: socket.socket) -> bytes:
+    chunks = []
+    while True:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
 def pattern(size: int) -> bytes:
     """What /download?size=N sends: byte i is i % 251."""
     period = bytes(range(251))
@@ -72,12 +81,7 @@ class RuntimeServerCase(unittest.TestCase):
         """Send `data`, read until the server closes."""
         with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
             sock.sendall(data)
-            chunks = []
-            while True:
-                chunk = sock.recv(65536)
-                if not chunk:
-                    return b"".join(chunks)
-                chunks.append(chunk)
+            return read_until_closed(sock)
 
     def exchange(self, sock, request: bytes) -> tuple[http.client.HTTPResponse, bytes]:
         """Send one request on `sock` and read its whole response; the socket

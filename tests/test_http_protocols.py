@@ -726,10 +726,10 @@ class ErrorMappingTests(unittest.TestCase):
         self.assertEqual(connection_error(ConnectionRefusedError())[1], "ECONNREFUSED")
 
     def test_dns_failure_keeps_its_code(self):
-        from twisted_node.jsbridge.errors import JSError
+        from twisted_node.errors import NodeError
         from twisted_node.protocols.http_common import connection_error
 
-        message, code = connection_error(JSError('Cannot resolve "x.invalid"', code="NXDOMAIN"))
+        message, code = connection_error(NodeError('Cannot resolve "x.invalid"', code="NXDOMAIN"))
         self.assertEqual((message, code), ('Cannot resolve "x.invalid"', "NXDOMAIN"))
 
 

@@ -12,7 +12,7 @@ import resource
 import socket
 import time
 
-from tests.test_http_js import FIXTURES, RuntimeServerCase
+from tests.test_http_js import FIXTURES, RuntimeServerCase, read_until_closed
 
 HOSTILE = os.path.join(FIXTURES, "hostile.js")
 FLOOD_MANY = os.path.join(FIXTURES, "flood_many.js")
@@ -35,15 +35,6 @@ def own(path: str) -> bytes:
 
 def connect(port: int, timeout=10) -> socket.socket:
     return socket.create_connection(("127.0.0.1", port), timeout=timeout)
-
-
-def read_until_closed(sock: socket.socket) -> bytes:
-    chunks = []
-    while True:
-        chunk = sock.recv(65536)
-        if not chunk:
-            return b"".join(chunks)
-        chunks.append(chunk)
 
 
 def take_response(data: bytes):

@@ -1,4 +1,4 @@
-"""Module resolution: the host side (natives.py) in-process, and NODE_PATH /
+"""Module resolution: the host side (bindings/natives.py) in-process, and NODE_PATH /
 require.paths as a program sees them. The rest of the module rules are
 checked from JavaScript by tests/js/test_core_modules.js and
 tests/js/test_core_addon.js."""
@@ -13,8 +13,8 @@ import sys
 from twisted.trial import unittest
 
 from tests.jsrun import JS_DIR, run_js
-from twisted_node import natives
-from twisted_node.jsbridge.errors import JSError
+from twisted_node.bindings import natives
+from twisted_node.errors import NodeError
 
 CORE = os.path.join(JS_DIR, "core")
 MODS = os.path.join(CORE, "mods")
@@ -66,7 +66,7 @@ class LoadAddon(unittest.TestCase):
         path = self.mktemp() + ".py"
         with open(path, "w") as f:
             f.write("x = 1\n")
-        with self.assertRaises(JSError) as caught:
+        with self.assertRaises(NodeError) as caught:
             natives.load_addon(path)
         self.assertIn("init(target)", caught.exception.message)
         self.assertIn(path, caught.exception.message)
@@ -90,7 +90,7 @@ class SignalNumber(unittest.TestCase):
         self.assertEqual(natives.signal_number(15.0), 15)
 
     def test_bad_signals(self):
-        with self.assertRaises(JSError) as caught:
+        with self.assertRaises(NodeError) as caught:
             natives.signal_number("SIGNOPE")
         self.assertEqual(caught.exception.props["code"], "EINVAL")
         self.assertRaises(TypeError, natives.signal_number, True)

@@ -11,7 +11,7 @@ import tracemalloc
 from twisted.internet import defer, reactor
 from twisted.trial import unittest
 
-from twisted_node.jsbridge.errors import JSError
+from twisted_node.errors import NodeError
 from twisted_node.protocols import outbox, tcp
 
 from tests.test_tcp_protocol import ServerFixture, deferLater
@@ -83,14 +83,14 @@ class OutboxTests(unittest.TestCase):
         self.patch(outbox, "MAX_UNDRAINED", 2 * MB)
         chunk = "z" * (256 * 1024)
         first, _, _ = yield self.pair(small_buffers=True)
-        with self.assertRaises(JSError) as caught:
+        with self.assertRaises(NodeError) as caught:
             for _ in range(100):
                 first.send(chunk)
         self.assertEqual(caught.exception.props["code"], "ENOBUFS")
         self.assertIn("more than 2097152 bytes", caught.exception.message)
         self.assertEqual(budget.used, first._outbox.queued)
         second, second_events, _ = yield self.pair(small_buffers=True)
-        with self.assertRaises(JSError) as caught:
+        with self.assertRaises(NodeError) as caught:
             for _ in range(100):
                 second.send(chunk)
         self.assertIn("TWISTED_NODE_MAX_UNDRAINED_TOTAL", caught.exception.message)

@@ -15,7 +15,7 @@ from twisted.internet.defer import inlineCallbacks
 from twisted.trial import unittest
 
 from tests.jsrun import child_env, run_js, runtime_command
-from twisted_node.runtime import Runtime
+from twisted_node.jsbridge.runtime import Runtime
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROGRAMS = os.path.join(HERE, "js", "posix")

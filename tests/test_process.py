@@ -13,8 +13,9 @@ from twisted.internet.process import ProcessReader
 from twisted.internet.task import deferLater
 from twisted.trial import unittest
 
-from twisted_node.jsbridge.promises import Args, Rejection
+from twisted_node.errors import NodeError
 from twisted_node.protocols import process
+from twisted_node.signals import signal_number
 
 
 class Recorder:
@@ -93,7 +94,7 @@ class ChildProcessTests(unittest.TestCase):
         rec, transport = start("cat")
         child = process.Child(rec.protocol, transport, None)
         child.close_stdin()
-        self.assertRaises(process.JSError, child.write, b"late")
+        self.assertRaises(NodeError, child.write, b"late")
         yield rec.exited
         # after the child ended, kill reports there was nothing to signal
         self.assertFalse(child.kill(signal.SIGTERM))
@@ -102,12 +103,12 @@ class ChildProcessTests(unittest.TestCase):
     def test_kill_reports_128_plus_signal(self):
         rec, transport = start("sleep", ["30"])
         child = process.Child(rec.protocol, transport, None)
-        self.assertTrue(child.kill(process.signal_number("SIGTERM")))
+        self.assertTrue(child.kill(signal_number("SIGTERM")))
         code = yield rec.exited
         self.assertEqual(code, 128 + signal.SIGTERM)
 
         rec, transport = start("sleep", ["30"])
-        process.Child(rec.protocol, transport, None).kill(process.signal_number("KILL"))
+        process.Child(rec.protocol, transport, None).kill(signal_number("KILL"))
         self.assertEqual((yield rec.exited), 128 + signal.SIGKILL)
 
     @inlineCallbacks
@@ -200,14 +201,13 @@ class ExecTests(unittest.TestCase):
     @inlineCallbacks
     def test_success(self):
         result = yield process.exec_command(reactor, "echo out; echo err >&2")
-        self.assertIsInstance(result, Args)
-        self.assertEqual(tuple(result), ("out\n", "err\n"))
+        self.assertEqual(result, ("out\n", "err\n"))
 
     @inlineCallbacks
     def test_failure(self):
         try:
             yield process.exec_command(reactor, "echo partial; exit 7")
-        except Rejection as e:
+        except process.ExecFailed as e:
             self.assertEqual(e.args, (7, "partial\n", ""))
         else:
             self.fail("exit 7 did not fail")

@@ -148,21 +148,22 @@ PROMPT = "node> "
 
 
 class ListenReplTests(unittest.TestCase):
-    """listen_repl, as twistd's --repl-port calls it, on a Runtime running in
-    this process: TCP sessions on the program's global scope."""
+    """bindings/repl.py's listen_repl, as twistd's --repl-port calls it, on a
+    Runtime running in this process: TCP sessions on the program's global
+    scope."""
 
     timeout = 30
 
     @defer.inlineCallbacks
     def test_sessions_on_a_running_program(self):
-        from twisted_node.protocols.repl import listen_repl
-        from twisted_node.runtime import Runtime
+        from twisted_node.bindings.repl import listen_repl
+        from twisted_node.jsbridge.runtime import Runtime
 
         runtime = Runtime(DAEMON, reactor=reactor)
         finished = runtime.whenFinished()
         runtime.start()
         self.addCleanup(lambda: runtime.finished or runtime.stop(0))
-        port = yield listen_repl(runtime, "tcp:0")
+        port = yield listen_repl(runtime.host, runtime.require, "tcp:0")
         self.assertEqual(port.getHost().host, "127.0.0.1")
         address = port.getHost().port
 
@@ -198,13 +199,13 @@ class ListenReplTests(unittest.TestCase):
     def test_program_without_repl_and_its_end(self):
         """A program that never required "repl" gets it on the first
         connection; stopping the program closes the port and its sessions."""
-        from twisted_node.protocols.repl import listen_repl
-        from twisted_node.runtime import Runtime
+        from twisted_node.bindings.repl import listen_repl
+        from twisted_node.jsbridge.runtime import Runtime
 
         runtime = Runtime(os.path.join(REPL_FIXTURES, "plain.js"), reactor=reactor)
         finished = runtime.whenFinished()
         runtime.start()
-        port = yield listen_repl(runtime, "tcp:0")
+        port = yield listen_repl(runtime.host, runtime.require, "tcp:0")
         session = Session()
         yield connectProtocol(TCP4ClientEndpoint(reactor, "127.0.0.1", port.getHost().port), session)
         yield session.prompt()

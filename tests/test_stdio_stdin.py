@@ -1,5 +1,6 @@
-"""stdin reading (protocols/stdio.py Stdin) of a real Runtime: a pipe and a
-regular file stand in for fd 0, read through the real reactor."""
+"""stdin reading (bindings/stdio.py Stdin, over protocols/stdio.py's
+StdinReader) of a real Runtime: a pipe and a regular file stand in for fd 0,
+read through the real reactor."""
 
 from __future__ import annotations
 
@@ -10,13 +11,13 @@ from twisted.internet.defer import Deferred, inlineCallbacks
 from twisted.trial import unittest
 
 from tests.inprocess import booted_runtime
-from twisted_node.protocols import stdio
+from twisted_node.bindings import stdio
 
 
 class Reading:
     def __init__(self, testcase, fd, encoding="utf8"):
         self.runtime = booted_runtime(testcase, reactor)
-        self.stdin = stdio.Stdin(self.runtime, fd)
+        self.stdin = stdio.Stdin(self.runtime.host, fd)
         self.chunks = []
         self.closed = Deferred()
         self.stdin.open(
@@ -97,7 +98,7 @@ class StdinTests(unittest.TestCase):
         r, w = os.pipe()
         os.close(r)
         os.close(w)
-        stdin = stdio.Stdin(booted_runtime(self, reactor), r)
+        stdin = stdio.Stdin(booted_runtime(self, reactor).host, r)
         self.assertRaises(OSError, stdin.open, "utf8", print, print)
         self.assertFalse(stdin.is_open)
 
@@ -105,7 +106,7 @@ class StdinTests(unittest.TestCase):
         r, w = os.pipe()
         self.addCleanup(os.close, r)
         self.addCleanup(os.close, w)
-        stdin = stdio.Stdin(booted_runtime(self, reactor), r)
+        stdin = stdio.Stdin(booted_runtime(self, reactor).host, r)
         self.assertRaises(ValueError, stdin.open, "utf16", print, print)
         self.assertFalse(stdin.is_open)
 

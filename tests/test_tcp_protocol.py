@@ -8,7 +8,7 @@ import socket
 from twisted.internet import defer, reactor, task
 from twisted.trial import unittest
 
-from twisted_node.jsbridge.errors import JSError
+from twisted_node.errors import NodeError
 from twisted_node.protocols import outbox, tcp
 
 from tests.ports import free_port
@@ -175,16 +175,15 @@ class EchoTests(TCPTestCase):
 
 class ReturnedDataTests(TCPTestCase):
     @defer.inlineCallbacks
-    def test_data_returned_for_receive_is_written(self):
-        """What on_event returns for RECEIVE (the sends lib/tcp.js collected
-        in "receive" listeners) is written as binary, in order."""
+    def test_batched_writes_after_receive(self):
+        """write_batch (what lib/tcp.js batched in "receive" listeners, see
+        bindings/events.py) is written as it is, in order."""
 
         class Echo(Recorder):
             def __call__(self, event, argument):
                 super().__call__(event, argument)
                 if event == tcp.RECEIVE:
-                    return argument.upper() + "\xff"
-                return None
+                    self.conn.write_batch(argument.upper().encode("latin-1") + b"\xff")
 
         server = ServerFixture(self, lambda: Echo(eof=lambda c, _: c.close()))
         client = Recorder(connect=lambda c, _: (c.send("abc"), c.close()))
@@ -240,7 +239,7 @@ class ConnectTests(TCPTestCase):
     def test_send_after_close_throws(self):
         conn = tcp.TCPConnection(reactor)
         conn.close()
-        with self.assertRaises(JSError) as caught:
+        with self.assertRaises(NodeError) as caught:
             conn.send("x")
         self.assertEqual(caught.exception.props["code"], "EPIPE")
 
@@ -287,7 +286,7 @@ class TimeoutTests(TCPTestCase):
         server = ServerFixture(self)
         client = Recorder()
         conn = open_client(server.port, client)
-        conn.set_timeout(100)
+        conn.set_timeout(0.1)
         yield client.closed
         self.assertEqual(client.events(), ["connect", "timeout", "close"])
         self.assertEqual(client.log[-1], ("close", False))
@@ -306,7 +305,7 @@ class TimeoutTests(TCPTestCase):
         _clients.append(conn)
         tcp.connect(reactor, server.port, "127.0.0.1", client, conn)
         side = yield server.accepted
-        conn.set_timeout(150)
+        conn.set_timeout(0.15)
         for n in range(1, 9):
             side.conn.send("x")
             while len("".join(received)) < n:  # bounded by the test's timeout
@@ -318,7 +317,7 @@ class TimeoutTests(TCPTestCase):
         self.assertEqual(client.events()[-2:], ["timeout", "close"])
 
     def test_default_timeout_is_60s(self):
-        self.assertEqual(tcp.TCPConnection(reactor)._timeout, 60.0)
+        self.assertEqual(tcp.TCPConnection(reactor)._idle.timeout, 60.0)
 
     @defer.inlineCallbacks
     def test_zero_disables(self):
@@ -327,7 +326,7 @@ class TimeoutTests(TCPTestCase):
         conn = open_client(server.port, client)
         conn.set_timeout(0)
         yield deferLater(0.05)
-        self.assertIsNone(conn._timer)
+        self.assertIsNone(conn._idle._call)
         conn.force_close()
         yield client.closed
 
@@ -372,7 +371,7 @@ class FlowControlTests(TCPTestCase):
         side.conn.read_pause()
         yield deferLater(0.05)
         block = "y" * 65536
-        with self.assertRaises(JSError) as caught:
+        with self.assertRaises(NodeError) as caught:
             for _ in range(200):
                 conn.send(block)
         self.assertEqual(caught.exception.props["code"], "ENOBUFS")
@@ -403,21 +402,21 @@ class ListenTests(TCPTestCase):
     def test_port_in_use(self):
         server = ServerFixture(self)
         other = tcp.TCPServerFactory(reactor, lambda *a: None)
-        with self.assertRaises(JSError) as caught:
+        with self.assertRaises(NodeError) as caught:
             other.listen(server.port, "127.0.0.1")
         self.assertEqual(caught.exception.props["code"], "EADDRINUSE")
         self.assertIn(str(server.port), caught.exception.message)
 
     def test_address_not_available(self):
         other = tcp.TCPServerFactory(reactor, lambda *a: None)
-        with self.assertRaises(JSError) as caught:
+        with self.assertRaises(NodeError) as caught:
             other.listen(0, "192.0.2.1")
         self.assertEqual(caught.exception.props["code"], "EADDRNOTAVAIL")
 
     def test_bad_port(self):
         other = tcp.TCPServerFactory(reactor, lambda *a: None)
         for port in ("http", -1, 70000, None):
-            with self.assertRaises(JSError):
+            with self.assertRaises(NodeError):
                 other.listen(port, "127.0.0.1")
 
     @defer.inlineCallbacks

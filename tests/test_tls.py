@@ -20,7 +20,7 @@ from tests.test_tcp_protocol import (
     TCPTestCase,
     free_port,
 )
-from twisted_node.jsbridge.errors import JSError
+from twisted_node.errors import NodeError
 from twisted_node.protocols import tcp, tls
 
 
@@ -49,7 +49,7 @@ def client_factory(hostname, ca="ca_cert", cert=None, key=None):
 
 class ArgumentTests(unittest.TestCase):
     def assertNamed(self, word, fn, *args):
-        with self.assertRaises(JSError) as caught:
+        with self.assertRaises(NodeError) as caught:
             fn(*args)
         self.assertIn(word, caught.exception.message)
 

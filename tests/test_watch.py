@@ -1,4 +1,5 @@
-"""The file watcher alone (protocols/watch.py), with inotify and by polling."""
+"""The file watcher alone (protocols/watch.py, no JavaScript), with inotify
+and by polling."""
 
 from __future__ import annotations
 

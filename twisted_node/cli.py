@@ -59,7 +59,7 @@ def run(script: str | None, args: list[str], executable: str) -> int:
     from twisted.internet import reactor
 
     from twisted_node.protocols import stdio
-    from twisted_node.runtime import Runtime
+    from twisted_node.jsbridge.runtime import Runtime
 
     runtime = Runtime(script, args, reactor=reactor, executable=executable)
     status: list[int] = []

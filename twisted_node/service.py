@@ -11,7 +11,7 @@ from twisted.application.service import Service
 from twisted.internet.defer import Deferred
 from twisted.logger import Logger
 
-from twisted_node.runtime import Runtime
+from twisted_node.jsbridge.runtime import Runtime
 
 log = Logger()
 
@@ -45,14 +45,15 @@ class NodeService(Service):
             self.runtime.reactor.callWhenRunning(self._serve_repl)
 
     def _serve_repl(self) -> None:
-        from twisted_node.protocols.repl import listen_repl
+        from twisted_node.bindings.repl import listen_repl
 
         def failed(failure):
             log.failure("cannot serve the REPL on {where}", failure, where=self.repl_port)
             if self.runtime is not None:
                 self.runtime.stop(1)
 
-        listen_repl(self.runtime, self.repl_port).addErrback(failed)
+        runtime = self.runtime
+        listen_repl(runtime.host, runtime.require, self.repl_port).addErrback(failed)
 
     def stopService(self):
         super().stopService()

@@ -1,4 +1,4 @@
-// A Python addon (core/mods/pyaddon.py, DESIGN.md "Addons") loaded by require:
+// A Python addon (core/mods/pyaddon.py; docs/ARCHITECTURE.md, "Addons") loaded by require:
 // init(target) fills in the exports; functions returning a Deferred give a
 // process.Promise that settles with the Deferred's outcome.
 var assert = require("assert");
@@ -13,7 +13,7 @@ assert.deepEqual(addon.data, { list: [1, 2, 3], nested: { k: null } });
 assert.ok(Array.isArray(addon.data.list), "native array");
 var thrown = null;
 try { addon.throws("addon says no"); } catch (e) { thrown = e; }
-assert.ok(thrown instanceof RangeError, "a JSError from the addon throws in JS: " + thrown);
+assert.ok(thrown instanceof RangeError, "a NodeError from the addon throws in JS: " + thrown);
 assert.strictEqual(thrown.message, "addon says no");
 assert.strictEqual(thrown.code, "EADDON");
 

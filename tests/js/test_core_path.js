@@ -1,4 +1,4 @@
-// The later v0.1 "path" module (DESIGN.md: welcome where it costs little).
+// The later v0.1 "path" module (docs/ARCHITECTURE.md: welcome where it costs little).
 var assert = require("assert");
 var path = require("path");
 

@@ -89,7 +89,7 @@ class Context:
         """Evaluate `source` with `origin` as its file name in stack traces.
 
         Raises CompileError for a syntax error; a runtime exception escaping the
-        top level propagates as STPyV8's JSError.
+        top level propagates as STPyV8's NodeError.
         """
         try:
             return self._ctx.eval(js_str(source), origin)

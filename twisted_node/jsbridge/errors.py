@@ -1,24 +1,15 @@
-"""Python exceptions that become JavaScript Errors, and how OS errors look in JS."""
+"""Python exceptions as JavaScript Errors: what each looks like in JS."""
 
 from __future__ import annotations
 
 import errno as _errno
 
-
-class JSError(Exception):
-    """Raise in a binding to throw a JS Error (or TypeError, RangeError, ...)
-    with extra properties, e.g. ``JSError("port busy", code="EADDRINUSE")``."""
-
-    def __init__(self, message: str, name: str = "Error", **props):
-        super().__init__(message)
-        self.message = message
-        self.name = name
-        self.props = props
+from twisted_node.errors import NodeError
 
 
 def describe(exc: BaseException) -> tuple[str, str, dict]:
     """(JS error name, message, extra properties) for any Python exception."""
-    if isinstance(exc, JSError):
+    if isinstance(exc, NodeError):
         return exc.name, exc.message, exc.props
     if isinstance(exc, OSError) and exc.errno is not None:
         code = _errno.errorcode.get(exc.errno, "EUNKNOWN")
@@ -41,3 +32,7 @@ def describe(exc: BaseException) -> tuple[str, str, dict]:
 
 def _path_text(p) -> str:
     return p.decode("utf-8", "replace") if isinstance(p, bytes) else str(p)
+
+
+# The name Python addons written before twisted_node.errors raise by.
+JSError = NodeError

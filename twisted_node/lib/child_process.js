@@ -1,5 +1,5 @@
 // Child processes (process.createChildProcess, the manual's process.ChildProcess)
-// and sys.exec, over process.binding("child_process") (protocols/process.py).
+// and sys.exec, over process.binding("child_process") (bindings/child_process.py).
 //
 // The command is found on the PATH of the child's environment, like execvp;
 // no shell is involved. Events:
@@ -14,6 +14,25 @@
 // character split across two reads arrives whole), for "output", "error" and
 // sys.exec alike. child.write keeps the manual's default, "ascii".
 var binding = process.binding("child_process");
+var OUTPUT = binding.OUTPUT, ERROR = binding.ERROR, EXIT = binding.EXIT;
+
+// The children that can still get events, by the number the binding's
+// events name them with; a child leaves at "exit", its last event.
+var children = {};
+var lastChild = 0;
+
+binding.init(function (id, code, data) {
+  var child = children[id];
+  if (child === undefined) return;
+  if (code === OUTPUT) {
+    child.emit("output", data);
+  } else if (code === ERROR) {
+    child.emit("error", data);
+  } else if (code === EXIT) {
+    delete children[id];
+    child.emit("exit", data);
+  }
+});
 
 function ChildProcess() {
   process.EventEmitter.call(this);
@@ -57,12 +76,14 @@ function spawn(command, args, env, encoding) {
   for (var i = 0; i < args.length; i++) argv.push(String(args[i]));
 
   var child = new ChildProcess();
-  child._handle = binding.spawn(
-    command, JSON.stringify(argv), environmentJSON(env, caller), encoding,
-    function (data) { child.emit("output", data); },
-    function (data) { child.emit("error", data); },
-    function (code) { child.emit("exit", code); }
-  );
+  var id = ++lastChild;
+  children[id] = child;
+  try {
+    child._handle = binding.spawn(id, command, JSON.stringify(argv), environmentJSON(env, caller), encoding);
+  } catch (e) {
+    delete children[id];
+    throw e;
+  }
   child.pid = binding.pid(child._handle);
   return child;
 }

@@ -1,6 +1,7 @@
 // The manual's http module: http.Server, ServerRequest, ServerResponse,
 // http.Client, ClientRequest, ClientResponse, as thin objects over the
-// "http" binding (twisted_node/protocols/http.py; parsing by httptools).
+// "http" binding (twisted_node/bindings/http.py, over protocols/http_server.py
+// and http_client.py; parsing by httptools).
 //
 // What crosses the bridge, per request: the binding calls onRequest once
 // with plain strings (headers as one NUL-separated string, parsed here only
@@ -36,6 +37,7 @@
 // that connection's objects (see connWrite).
 
 var binding = process.binding("http");
+var text = internal("text"), batch = internal("batch");
 var EventEmitter = process.EventEmitter;
 var inherits = process.inherits;
 
@@ -43,11 +45,11 @@ var COMPLETE = binding.COMPLETE, KEEP_ALIVE = binding.KEEP_ALIVE;
 var END_NONE = binding.END_NONE, END_KEEP = binding.END_KEEP, END_CLOSE = binding.END_CLOSE;
 var START = binding.START, END = binding.END, HEAD_METHOD = binding.HEAD_METHOD;
 
-// The binding names servers, connections and clients by number in its
-// events (a JS object handed back from Python would arrive as a slow host
-// object); these tables hold them only while they can get events.
+// The binding's events name servers, connections and clients by the number
+// given here (a JS object handed back from Python would arrive as a slow
+// host object); these tables hold them only while they can get events.
 var servers = new Map(), connections = new Map(), clients = new Map();
-var serverSerial = 0, clientSerial = 0;
+var lastId = 0;
 
 var STATUS_CODES = exports.STATUS_CODES = {
   100: "Continue", 101: "Switching Protocols", 102: "Processing",
@@ -67,65 +69,8 @@ var STATUS_CODES = exports.STATUS_CODES = {
   503: "Service Unavailable", 504: "Gateway Timeout", 505: "HTTP Version Not Supported"
 };
 
-// --- bytes and text ------------------------------------------------------------
-
-var NON_ASCII = /[^\x00-\x7f]/;
-
-function utf8Binary(s) {
-  if (!NON_ASCII.test(s)) return s;
-  try {
-    return unescape(encodeURIComponent(s));
-  } catch (e) { // a lone surrogate: written as U+FFFD, like V8 does
-    var out = "";
-    for (var i = 0; i < s.length; i++) {
-      var c = s.charCodeAt(i);
-      if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-        var d = s.charCodeAt(i + 1);
-        if (d >= 0xdc00 && d <= 0xdfff) { out += s.charAt(i) + s.charAt(i + 1); i++; continue; }
-      }
-      out += c >= 0xd800 && c <= 0xdfff ? "\ufffd" : s.charAt(i);
-    }
-    return unescape(encodeURIComponent(out));
-  }
-}
-
-function bytesBinary(bytes, what) {
-  var out = "", piece = [];
-  for (var i = 0; i < bytes.length; i++) {
-    var b = bytes[i];
-    if (typeof b !== "number") {
-      throw new TypeError(what + ": chunk must be a string or an array of byte values (numbers)");
-    }
-    piece.push(b & 0xff);
-    if (piece.length === 8192) {
-      out += String.fromCharCode.apply(null, piece);
-      piece = [];
-    }
-  }
-  return out + String.fromCharCode.apply(null, piece);
-}
-
-// A body chunk as a binary string: "ascii" and "binary" strings go as they
-// are (the low 8 bits of each char), "utf8" is encoded.
-function toBinary(chunk, encoding, what) {
-  if (typeof chunk === "string") {
-    if (encoding === undefined || encoding === null) return chunk;
-    switch (String(encoding).toLowerCase()) {
-      case "ascii": case "binary": case "raw": case "latin1": return chunk;
-      case "utf8": case "utf-8": return utf8Binary(chunk);
-    }
-    throw new Error(what + ': unknown encoding "' + encoding + '": expected "utf8", "ascii" or "binary"');
-  }
-  if (Array.isArray(chunk)) return bytesBinary(chunk, what);
-  throw new TypeError(what + ": chunk must be a string or an array of byte values");
-}
-
 function checkBodyEncoding(encoding, what) {
-  var e = String(encoding).toLowerCase();
-  if (e === "utf8" || e === "utf-8") return "utf8";
-  if (e === "binary" || e === "raw" || e === "latin1") return "binary";
-  if (e === "ascii") return "ascii";
-  throw new Error(what + ': unknown encoding "' + encoding + '": expected "utf8" or "binary"');
+  return text.encodingName(encoding, what);
 }
 
 // --- headers and URIs --------------------------------------------------------------
@@ -272,7 +217,7 @@ function Server(requestListener, options) {
     });
   }
   this._handle = binding.createServer(timeouts[0], timeouts[1], timeouts[2]);
-  this._id = ++serverSerial;
+  this._id = ++lastId;
 }
 inherits(Server, EventEmitter);
 exports.Server = Server;
@@ -315,8 +260,8 @@ function Connection(server, handle, remoteAddress, remotePort) {
   this._responses = [];   // unfinished responses, in request order
   this._incoming = null;  // the request whose body is arriving
   this._full = false;     // a write found the socket's buffer full; "drain" follows
-  this._inEvent = 0;      // > 0 while an event of this connection is being handled
-  this._finishedOut = null; // a finished response to return from that event (see connWrite)
+  this._batch = null;     // a response finished during this connection's event (see connWrite)
+  this._batchDepth = 0;
 }
 inherits(Connection, EventEmitter);
 exports.Connection = Connection;
@@ -339,13 +284,15 @@ Connection.prototype.forceClose = function () {
 
 // --- events from the binding (server side) ---------------------------------------------
 
-function onConnection(serverId, id, handle, remoteAddress, remotePort) {
+// An accepted connection: its id (nothing: refused).
+function onConnection(serverId, handle, remoteAddress, remotePort) {
   var server = servers.get(serverId);
-  if (server === undefined) return false;
+  if (server === undefined) return null;
   var conn = new Connection(server, handle, remoteAddress, remotePort);
+  var id = ++lastId;
   connections.set(id, conn);
   server.emit("connection", conn);
-  return true;
+  return id;
 }
 
 // `packed` is "<flags><method> <url> <version>\n<headers>" (see ServerEvents
@@ -360,7 +307,7 @@ function onRequest(id, packed) {
   var res = new ServerResponse(conn, req, flags);
   conn._incoming = req;
   conn._responses.push(res);
-  return handleEvent(conn, emitRequest, req, res, flags);
+  return batch.dispatch(conn, emitRequest, req, res, flags);
 }
 
 function emitRequest(conn, req, res, flags) {
@@ -372,33 +319,12 @@ function onBody(id, text, complete) {
   var conn = connections.get(id);
   var req = conn._incoming;
   if (req === null) return null;
-  return handleEvent(conn, emitBody, req, text, complete);
+  return batch.dispatch(conn, emitBody, req, text, complete);
 }
 
 function emitBody(conn, req, text, complete) {
   if (text.length > 0) req.emit("body", text);
   if (complete) completeRequest(conn, req);
-}
-
-// Runs emit(conn, a, b, c) for an event of `conn`, and returns what the
-// binding is to write as a finished response (see connWrite). If emit
-// throws, that response is written here before the exception goes on to
-// the program's uncaughtException listeners: it must not stay behind.
-function handleEvent(conn, emit, a, b, c) {
-  conn._inEvent++;
-  dispatching++;
-  var returned = false;
-  try {
-    emit(conn, a, b, c);
-    returned = true;
-  } finally {
-    conn._inEvent--;
-    if (!returned) writeFinished(conn);
-    if (--dispatching === 0 && flushQueue.length > 0) flushPending();
-  }
-  var data = conn._finishedOut;
-  conn._finishedOut = null;
-  return data;
 }
 
 function completeRequest(conn, req) {
@@ -425,10 +351,9 @@ function onClose(id, hadError) {
   conn._handle = null;
   conn._responses = [];
   conn._incoming = null;
+  conn._batch = null;
   conn.emit("close", hadError);
 }
-
-binding.initServer(onConnection, onRequest, onBody, onDrain, onClose);
 
 // --- http.ServerRequest ------------------------------------------------------------------
 
@@ -565,7 +490,7 @@ ServerResponse.prototype.sendHeader = function (statusCode, headers) {
 ServerResponse.prototype.sendBody = function (chunk, encoding) {
   if (this._finished) return this._lateWrite("sendBody");
   if (!this._headerSent) throw new Error("sendBody: sendHeader must be called first");
-  var data = toBinary(chunk, encoding, "sendBody");
+  var data = text.toBinary(chunk, encoding, "sendBody");
   if (this._noBody || data.length === 0) {
     data = "";
   } else if (this._chunked) {
@@ -575,12 +500,13 @@ ServerResponse.prototype.sendBody = function (chunk, encoding) {
     data = this._head + data;
     this._head = null;
   }
-  // Held until the event being handled is over (or the end of the tick,
-  // outside an event of this module): a handler that sends its body and
-  // finishes at once costs one write, and one crossing.
+  // Held until the event being handled is over, or the end of the tick
+  // (batch.after): a handler that sends its body and finishes at once costs
+  // one write, and one crossing.
   if (this._pending === null) {
     this._pending = data;
-    if (flushQueue.push(this) === 1 && dispatching === 0) process.nextTick(flushPending);
+    var self = this;
+    batch.after(function () { self._writePending(); });
   } else {
     this._pending += data;
   }
@@ -596,26 +522,12 @@ ServerResponse.prototype.sendBody = function (chunk, encoding) {
 
 var PENDING_LIMIT = 64 * 1024;
 
-var flushQueue = [];
-var dispatching = 0; // > 0 while an event from the binding is being emitted
-
-function flushPending() {
-  var queue = flushQueue, error = null;
-  flushQueue = [];
-  for (var i = 0; i < queue.length; i++) {
-    var res = queue[i];
-    if (res._pending !== null) {
-      var data = res._pending;
-      res._pending = null;
-      try {
-        res._write(data, END_NONE);
-      } catch (e) { // one response's failure must not hold back the others
-        if (error === null) error = e;
-      }
-    }
-  }
-  if (error !== null) throw error;
-}
+ServerResponse.prototype._writePending = function () {
+  var data = this._pending;
+  if (data === null) return; // finish() took it
+  this._pending = null;
+  this._write(data, END_NONE);
+};
 
 ServerResponse.prototype.finish = function () {
   if (this._finished) {
@@ -673,23 +585,15 @@ ServerResponse.prototype._write = function (data, end) {
   return ok;
 };
 
-// While the binding's onRequest / onBody runs for a connection, a response
-// finished there is not written through the binding but kept on the
-// connection (conn._finishedOut) and returned to the binding when the event
-// is over (one crossing fewer per request). Any later write to that
-// connection writes it first, so the order on the wire is kept; once the
-// event returns nothing else can write to the connection before the binding
-// has written what was returned (the ticks that follow flush nothing of it:
-// see flushPending).
+// While an event of a connection is dispatched, a response finished there
+// is not written through the binding but batched on the connection and
+// returned to the binding when the event is over (lib/internal/batch.js:
+// one crossing fewer per request; the binding writes it as a finished
+// response, so at most one is batched). Any other write to the connection
+// writes it first, so the order on the wire is kept.
 function connWrite(conn, data, end) {
-  if (conn._inEvent > 0) {
-    if (conn._finishedOut !== null) {
-      writeFinished(conn);
-    } else if (end === END_KEEP) {
-      conn._finishedOut = data;
-      return !conn._full;
-    }
-  }
+  if (end === END_KEEP && batch.add(conn, data, true)) return !conn._full;
+  batch.flush(conn);
   // Three functions rather than an `end` argument: each argument costs.
   var ok = end === END_NONE ? binding.write(conn._handle, data) :
     end === END_KEEP ? binding.finish(conn._handle, data) : binding.finishClose(conn._handle, data);
@@ -697,12 +601,10 @@ function connWrite(conn, data, end) {
   return ok;
 }
 
-function writeFinished(conn) {
-  var data = conn._finishedOut;
-  if (data === null) return;
-  conn._finishedOut = null;
-  if (conn._handle !== null && !binding.finish(conn._handle, data)) conn._full = true;
-}
+// For batch.flush: the batched finished response, written now.
+Connection.prototype._writeBatch = function (data) {
+  if (this._handle !== null && !binding.finish(this._handle, data)) this._full = true;
+};
 
 // The response now first in line may have output (or all of it) waiting.
 function flushHeld(conn) {
@@ -735,7 +637,7 @@ function Client(port, host) {
   EventEmitter.call(this);
   this.port = port;
   this.host = host === undefined || host === null || host === "" ? "127.0.0.1" : String(host);
-  this._id = ++clientSerial;
+  this._id = ++lastId;
   this._handle = binding.createClient(port, this.host, this._id);
   this._requests = []; // [0] is in flight, the others wait their turn
   this._secure = false;
@@ -866,7 +768,7 @@ ClientRequest.prototype._takeHead = function (streaming) {
 
 ClientRequest.prototype.sendBody = function (chunk, encoding) {
   if (this._finished) throw new Error("sendBody: the request is already finished");
-  var data = toBinary(chunk, encoding, "sendBody");
+  var data = text.toBinary(chunk, encoding, "sendBody");
   if (data.length === 0) return true; // an empty chunk would end a chunked body
   var head = this._takeHead(true);
   if (this._chunked) data = data.length.toString(16) + "\r\n" + data + "\r\n";
@@ -1009,17 +911,19 @@ function onClientDrain(id) {
   if (req !== undefined) req.emit("drain");
 }
 
-// The connection's events, and "dropped": the request in flight ended with
-// neither a response nor an error.
-function onClientConnectionEvent(name, id, hadError) {
+// The request in flight ended with neither a response nor an error.
+function onDropped(id) {
   var client = clients.get(id);
   if (client === undefined) return;
-  if (name === "dropped") {
-    var req = client._requests.shift();
-    if (req !== undefined) req._failed = true;
-    client._next();
-    return;
-  }
+  var req = client._requests.shift();
+  if (req !== undefined) req._failed = true;
+  client._next();
+}
+
+// The events of the client's connection.
+function onClientConnection(id, name, hadError) {
+  var client = clients.get(id);
+  if (client === undefined) return;
   if (name === "connect") client._connected = true;
   if (name !== "close") {
     client.emit(name);
@@ -1030,4 +934,29 @@ function onClientConnectionEvent(name, id, hadError) {
   client.emit("close", hadError);
 }
 
-binding.initClient(onResponse, onClientBody, onClientError, onClientDrain, onClientConnectionEvent);
+// --- the binding's events --------------------------------------------------------------------
+
+var CONNECTION = binding.CONNECTION, REQUEST = binding.REQUEST, BODY = binding.BODY,
+    DRAIN = binding.DRAIN, CLOSE = binding.CLOSE, RESPONSE = binding.RESPONSE,
+    RESPONSE_BODY = binding.RESPONSE_BODY, ERROR = binding.ERROR, REQUEST_DRAIN = binding.REQUEST_DRAIN,
+    DROPPED = binding.DROPPED, CONNECT = binding.CONNECT, EOF = binding.EOF, TIMEOUT = binding.TIMEOUT,
+    CLOSE_CLIENT = binding.CLOSE_CLIENT;
+
+binding.init(function onEvent(id, code, a, b, c, d) {
+  switch (code) {
+    case REQUEST: return onRequest(id, a);
+    case BODY: return onBody(id, a, b);
+    case CONNECTION: return onConnection(id, a, b, c);
+    case DRAIN: return onDrain(id);
+    case CLOSE: return onClose(id, a);
+    case RESPONSE: return onResponse(id, a, b, c, d);
+    case RESPONSE_BODY: return onClientBody(id, a, b);
+    case ERROR: return onClientError(id, a, b);
+    case REQUEST_DRAIN: return onClientDrain(id);
+    case DROPPED: return onDropped(id);
+    case CONNECT: return onClientConnection(id, "connect");
+    case EOF: return onClientConnection(id, "eof");
+    case TIMEOUT: return onClientConnection(id, "timeout");
+    case CLOSE_CLIENT: return onClientConnection(id, "close", a);
+  }
+});

@@ -612,13 +612,28 @@
     return { filename: found };
   }
 
-  var WRAPPER = "(function (exports, require, module, __filename, __dirname) { ";
+  var WRAPPER = "(function (exports, require, module, __filename, __dirname, internal) { ";
 
-  function load(module, filename, source) {
+  // `internal` is given to the runtime's own modules only (lib/*.js): it
+  // loads what they share from lib/internal/ (text.js, batch.js), which a
+  // program cannot require.
+  function load(module, filename, source, isBuiltin) {
     module.filename = filename;
     var fn = natives.compile(WRAPPER + source + "\n})", filename);
-    fn.call(module.exports, module.exports, makeRequire(module), module, filename, dirname(filename));
+    fn.call(module.exports, module.exports, makeRequire(module), module, filename, dirname(filename),
+            isBuiltin ? internal : undefined);
     module.loaded = true;
+  }
+
+  var internalCache = {};
+  function internal(name) {
+    var cached = internalCache[name];
+    if (cached) return cached.exports;
+    var module = new Module("internal/" + name, null);
+    internalCache[name] = module;
+    var file = natives.libDir + "/internal/" + name + ".js";
+    load(module, file, natives.readSource(file), true);
+    return module.exports;
   }
 
   function requireModule(request, parent) {
@@ -632,7 +647,7 @@
     try {
       if (where.builtin) {
         var file = natives.libDir + "/" + where.builtin + ".js";
-        load(module, file, natives.readSource(file));
+        load(module, file, natives.readSource(file), true);
       } else if (/\.node$/.test(where.filename)) {
         var err = new Error("Cannot load '" + where.filename + "': V8 C++ addons (.node files) cannot be " +
                             "loaded into twisted_node; write a Python addon (NAME.py defining init(target)) instead");

@@ -4,8 +4,10 @@
 // the argument), then hands plain values to process.binding("posix"), which
 // runs the system call on Twisted's thread pool and returns a process.Promise
 // (it keeps the program alive until it fires). NAMESync variants run the same
-// call in place and return its result or throw.
+// call in place and return its result or throw. The binding is
+// bindings/posix.py, the calls themselves protocols/posix.py.
 var binding = process.binding("posix");
+var text = internal("text");
 var constants = binding.constants;
 
 // The manual puts the open(2) flags on process (process.O_CREAT ...).
@@ -153,22 +155,20 @@ function pathOrFd(value, call, arg) {
 // write() data: a string, or an array of byte values (sent as "binary").
 function data(value, call, arg) {
   if (typeof value === "string") return value;
-  if (Array.isArray(value)) return bytesToBinary(value, call, arg);
+  if (Array.isArray(value)) return byteValues(value, call, arg);
   return fail(TypeError, call, arg, "a string or an array of byte values", value);
 }
 
-function bytesToBinary(bytes, call, arg) {
-  var parts = [], CHUNK = 8192;
+// Stricter than text.bytesToBinary, which keeps the low 8 bits of any
+// number: each value must be a byte, and the error names the one that is not.
+function byteValues(bytes, call, arg) {
   for (var i = 0; i < bytes.length; i++) {
     var b = bytes[i];
     if (!isWhole(b) || b < 0 || b > 255) {
       fail(TypeError, call, arg + "[" + i + "]", "a byte value (0-255)", b);
     }
   }
-  for (var start = 0; start < bytes.length; start += CHUNK) {
-    parts.push(String.fromCharCode.apply(null, bytes.slice(start, start + CHUNK)));
-  }
-  return parts.join("");
+  return text.bytesToBinary(bytes, "posix." + call);
 }
 
 // ---- the calls ---------------------------------------------------------------

@@ -186,21 +186,23 @@ function startOnStdio(prompt, prompts) {
   return session;
 }
 
-// TCP sessions (twisted_node/protocols/repl.py): one Session per connection.
+// TCP sessions (twisted_node/bindings/repl.py): one Session per connection,
+// by the number the binding's events give it, until the connection is gone.
+var OPEN = binding.OPEN, DATA = binding.DATA, EOF = binding.EOF, END = binding.END;
 var sessions = {};
-binding.serve(function (kind, id, text) {
+binding.init(function (id, code, text) {
   var session = sessions[id];
-  if (kind === "open") {
+  if (code === OPEN) {
     sessions[id] = session = new Session("node> ", function (out) { binding.send(id, out); }, {
       interactive: true,
       onExit: function () { binding.hangup(id); }
     });
     session.showPrompt();
-  } else if (session && kind === "data") {
+  } else if (session && code === DATA) {
     session.feed(text);
-  } else if (session && kind === "eof") {
+  } else if (session && code === EOF) {
     session.end();
-  } else if (session && kind === "end") {
+  } else if (session && code === END) {
     delete sessions[id];
     session.ended = true; // the peer is gone: nothing more to evaluate or print
   }

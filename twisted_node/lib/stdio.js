@@ -1,4 +1,5 @@
 // process.stdio: stdout never blocks the event loop; stderr is synchronous.
+// The binding is bindings/stdio.py.
 var binding = process.binding("stdio");
 var stdio = module.exports = new process.EventEmitter();
 
@@ -14,12 +15,15 @@ stdio.writeError = function (data) {
 // "close" at end of input. The program stays alive while stdin is open, until
 // stdio.close() or "close". close() only stops reading (fd 0 stays open, so a
 // later open() reads on) and emits nothing.
+//
+// stdin is the binding's one object (id 0), so the id is not looked at.
+binding.init(function (id, code, data) {
+  if (code === binding.DATA) stdio.emit("data", data);
+  else if (code === binding.CLOSE) stdio.emit("close");
+});
+
 stdio.open = function (encoding) {
-  binding.openStdin(
-    encoding === undefined ? "utf8" : encoding,
-    function (data) { stdio.emit("data", data); },
-    function () { stdio.emit("close"); }
-  );
+  binding.openStdin(encoding === undefined ? "utf8" : encoding);
 };
 
 stdio.close = function () {

@@ -1,16 +1,19 @@
 // tcp: tcp.Server and tcp.Connection (the manual's TCP section), thin objects
-// over process.binding("tcp") (twisted_node/protocols/tcp.py).
+// over process.binding("tcp") (twisted_node/bindings/tcp.py, over
+// protocols/tcp.py).
 //
-// Python calls ONE dispatch function per connection, once per I/O event:
-// dispatch(data) for "receive" (decoded already), dispatch(code) otherwise.
+// Events come through the binding's one event function, onEvent(id, code,
+// ...), `id` naming the connection or server in the tables below (they hold
+// an object only while it can get events).
 //
 // Flow control: send() returns false once the write buffer is over its
 // high-water mark (64 KiB); "drain" is emitted when it has emptied. Sends
-// from a "receive" listener are written when the listener returns, so there
-// the false comes with the send after the one that filled the buffer. A sender
-// that ignores this keeps being accepted (false each time) until 64 MiB were
-// sent since the buffer filled; send() then throws an Error with code
-// "ENOBUFS" and does not queue that data.
+// from a "receive" listener are batched (lib/internal/batch.js) and written
+// when the event returns, so there the false comes with the send after the
+// one that filled the buffer. A sender that ignores this keeps being
+// accepted (false each time) until 64 MiB are queued (or the process's
+// limit): send() then throws an Error with code "ENOBUFS" and does not queue
+// that data.
 //
 // "receive" carries at most RECEIVE_CHUNK characters (8 KiB of "binary" or
 // "ascii" data), as v0.1 read 8 KiB at a time: a larger read from the socket
@@ -25,48 +28,69 @@
 // directions (close_notify), and the peer's close_notify gives "eof"
 // immediately followed by "close".
 var binding = process.binding("tcp");
+var text = internal("text"), batch = internal("batch");
 
-var CONNECT = binding.CONNECT,
+var CONNECTION = binding.CONNECTION,
+    SERVER_CLOSE = binding.SERVER_CLOSE,
+    CONNECT = binding.CONNECT,
+    RECEIVE = binding.RECEIVE,
     EOF = binding.EOF,
     DRAIN = binding.DRAIN,
     TIMEOUT = binding.TIMEOUT,
-    CLOSE = binding.CLOSE,
-    CLOSE_ERROR = binding.CLOSE_ERROR,
-    FULL = binding.FULL;
+    FULL = binding.FULL,
+    CLOSE = binding.CLOSE;
 
 var RECEIVE_CHUNK = 8192;
 
-var ENCODINGS = { ascii: "ascii", utf8: "utf8", "utf-8": "utf8", binary: "binary", raw: "binary" };
-
-function checkEncoding(method, encoding) {
-  var name = ENCODINGS[String(encoding).toLowerCase()];
-  if (name === undefined) {
-    throw new Error(method + ': unknown encoding "' + encoding + '": expected "ascii", "utf8" or "binary"');
-  }
-  return name;
-}
-
-// An array of byte values -> a "binary" string, in chunks (apply() has an
-// argument limit).
-function bytesToString(bytes) {
-  var out = "", CHUNK = 8192;
-  for (var i = 0; i < bytes.length; i += CHUNK) {
-    var part = bytes.slice(i, i + CHUNK);
-    for (var j = 0; j < part.length; j++) {
-      var b = part[j];
-      if (typeof b !== "number") {
-        throw new TypeError("send(data): an array must hold byte values (numbers 0-255)");
-      }
-      part[j] = b & 0xFF;
-    }
-    out += String.fromCharCode.apply(null, part);
-  }
-  return out;
-}
+var connections = new Map(), servers = new Map();
+var lastId = 0;
 
 function nullable(value) {
   return value === undefined ? null : value;
 }
+
+function onEvent(id, code, a, b, c) {
+  if (code === RECEIVE) return connections.get(id)._receive(a);
+  if (code === CONNECTION) return servers.get(id)._accept(a, b, c);
+  if (code === SERVER_CLOSE) {
+    var server = servers.get(id);
+    servers.delete(id);
+    server.emit("close", a);
+    return;
+  }
+  var conn = connections.get(id);
+  switch (code) {
+    case FULL:
+      conn._full = true;
+      break;
+    case CONNECT:
+      if (conn.readyState === "opening") conn.readyState = "open";
+      conn.emit("connect");
+      break;
+    case EOF:
+      conn.readyState = conn.readyState === "readOnly" ? "closed" : "writeOnly";
+      conn.emit("eof");
+      break;
+    case DRAIN:
+      conn._full = false;
+      conn.emit("drain");
+      break;
+    case TIMEOUT:
+      conn.emit("timeout");
+      break;
+    case CLOSE:
+      connections.delete(id);
+      conn.readyState = "closed";
+      conn._handle = null;
+      conn._batch = null;
+      conn._held = null;
+      conn._full = false;
+      conn.emit("close", a);
+      break;
+  }
+}
+
+binding.init(onEvent);
 
 // --- tcp.Connection ------------------------------------------------------------
 
@@ -80,10 +104,9 @@ function Connection() {
   this._noDelay = null;
   this._secure = null;
   this._paused = false;
-  // Sends made by "receive" listeners are collected and handed to Python as
-  // the dispatch's return value (one crossing instead of one per send).
-  this._receiving = 0;
-  this._out = null;
+  // Sends made by "receive" listeners are batched (lib/internal/batch.js).
+  this._batch = null;
+  this._batchDepth = 0;
   this._held = null; // the rest of a read that readPause() cut short
   this._heldScheduled = false;
   this._full = false; // the write buffer is known to be over its mark
@@ -91,81 +114,30 @@ function Connection() {
 process.inherits(Connection, process.EventEmitter);
 exports.Connection = Connection;
 
-// The function Python calls for every event of this connection's socket.
-Connection.prototype._dispatcher = function () {
-  var self = this;
-  return function (event) {
-    if (typeof event === "string") { // data: the "receive" event
-      self._receive(event);
-      var out = self._out;
-      if (out === null) return;
-      self._out = null;
-      return out; // written by Python, as "binary", right after this returns
-    }
-    switch (event) {
-      case FULL:
-        self._full = true;
-        break;
-      case CONNECT:
-        if (self.readyState === "opening") self.readyState = "open";
-        self.emit("connect");
-        break;
-      case EOF:
-        self.readyState = self.readyState === "readOnly" ? "closed" : "writeOnly";
-        self.emit("eof");
-        break;
-      case DRAIN:
-        self._full = false;
-        self.emit("drain");
-        break;
-      case TIMEOUT:
-        self.emit("timeout");
-        break;
-      case CLOSE:
-      case CLOSE_ERROR:
-        self.readyState = "closed";
-        self._handle = null;
-        self._out = null;
-        self._held = null;
-        self._full = false;
-        self.emit("close", event === CLOSE_ERROR);
-        break;
-    }
-  };
-};
-
-// Emits "receive" for `data`, collecting what the listeners send (see the
-// dispatcher and _deliverHeld, which write it).
+// "receive" for `data`; returns what the listeners sent, batched.
 Connection.prototype._receive = function (data) {
-  this._receiving++;
-  var returned = false;
-  try {
-    if (data.length <= RECEIVE_CHUNK) this.emit("receive", data);
-    else this._receiveInChunks(data);
-    returned = true;
-  } finally {
-    this._receiving--;
-    // A listener threw: what it sent goes out now, not with whatever
-    // event this connection has next (if any).
-    if (!returned && this._receiving === 0) this._flush();
-  }
+  return batch.dispatch(this, data.length <= RECEIVE_CHUNK ? emitReceive : emitInChunks, data);
 };
 
-Connection.prototype._receiveInChunks = function (data) {
+function emitReceive(conn, data) {
+  conn.emit("receive", data);
+}
+
+function emitInChunks(conn, data) {
   var i = 0;
   while (i < data.length) {
-    if (this._handle === null) return; // closed by a listener: nothing more
-    if (this._paused) { // readPause() in a listener
-      this._held = data.slice(i);
+    if (conn._handle === null) return; // closed by a listener: nothing more
+    if (conn._paused) { // readPause() in a listener
+      conn._held = data.slice(i);
       return;
     }
     var end = Math.min(i + RECEIVE_CHUNK, data.length);
     var last = data.charCodeAt(end - 1);
     if (end < data.length && last >= 0xd800 && last <= 0xdbff) end--; // keep a surrogate pair whole
-    this.emit("receive", data.slice(i, end));
+    conn.emit("receive", data.slice(i, end));
     i = end;
   }
-};
+}
 
 // After readResume(): what readPause() held back, then the socket again
 // (unless a listener paused once more).
@@ -174,9 +146,14 @@ Connection.prototype._deliverHeld = function () {
   if (this._paused || this._handle === null) return;
   var held = this._held;
   this._held = null;
-  this._receive(held);
-  this._flush();
+  var out = batch.dispatch(this, emitInChunks, held);
+  if (out !== null) this._writeBatch(out);
   if (this._held === null && !this._paused && this._handle !== null) binding.readResume(this._handle);
+};
+
+// For batch.flush: what listeners sent, written now.
+Connection.prototype._writeBatch = function (data) {
+  if (this._handle !== null && !binding.send(this._handle, data, "binary")) this._full = true;
 };
 
 Connection.prototype.connect = function (port, host) {
@@ -184,7 +161,9 @@ Connection.prototype.connect = function (port, host) {
     throw new Error("connect: the connection is " + this.readyState + "; wait for \"close\" before reusing it");
   }
   if (port === undefined || port === null) throw new TypeError("connect(port, host): port is required");
-  this._handle = binding.connect(port, nullable(host), this._dispatcher());
+  var id = ++lastId;
+  this._handle = binding.connect(id, port, nullable(host));
+  connections.set(id, this);
   this.readyState = "opening";
   var handle = this._handle;
   if (this._encoding !== null) binding.setEncoding(handle, this._encoding);
@@ -195,7 +174,7 @@ Connection.prototype.connect = function (port, host) {
 };
 
 Connection.prototype.setEncoding = function (encoding) {
-  this._encoding = checkEncoding("setEncoding", encoding === undefined ? "binary" : encoding);
+  this._encoding = text.encodingName(encoding === undefined ? "binary" : encoding, "setEncoding");
   if (this._handle !== null) binding.setEncoding(this._handle, this._encoding);
 };
 
@@ -206,33 +185,23 @@ Connection.prototype.send = function (data, encoding) {
   }
   if (typeof data === "string") {
     if (encoding === undefined) encoding = "ascii";
-    else if (encoding !== "binary" && encoding !== "ascii" && encoding !== "utf8") encoding = checkEncoding("send", encoding);
+    else if (encoding !== "binary" && encoding !== "ascii" && encoding !== "utf8") {
+      encoding = text.encodingName(encoding, "send");
+    }
   } else if (data instanceof Array) {
-    data = bytesToString(data);
+    data = text.bytesToBinary(data, "send(data)");
     encoding = "binary";
   } else {
     throw new TypeError("send(data, encoding): data must be a string or an array of byte values");
   }
-  // "ascii" and "binary" both write the low 8 bits of each char: inside a
-  // "receive" listener they are collected (see the dispatcher) unless the
-  // buffer is full, where Python must see the send to refuse it (ENOBUFS).
-  if (this._receiving > 0 && !this._full && encoding !== "utf8" && state !== "opening") {
-    this._out = this._out === null ? data : this._out + data;
-    return true;
-  }
-  this._flush();
+  // "ascii" and "binary" both write the low 8 bits of each char: during a
+  // "receive" event they are batched, unless the buffer is full, where the
+  // binding must see the send to refuse it (ENOBUFS).
+  if (!this._full && encoding !== "utf8" && state !== "opening" && batch.add(this, data)) return true;
+  batch.flush(this);
   var ok = binding.send(this._handle, data, encoding);
   if (!ok) this._full = true;
   return ok;
-};
-
-// Write what "receive" listeners collected, before anything that must come
-// after it (another send, close).
-Connection.prototype._flush = function () {
-  var out = this._out;
-  if (out === null) return;
-  this._out = null;
-  if (!binding.send(this._handle, out, "binary")) this._full = true;
 };
 
 // Half-close: sends FIN once the buffered data is out; "receive" goes on.
@@ -241,14 +210,14 @@ Connection.prototype.close = function () {
   var state = this.readyState;
   if (state === "open" || state === "opening") this.readyState = "readOnly";
   else if (state === "writeOnly") this.readyState = "closed";
-  this._flush();
+  batch.flush(this); // what listeners sent goes before the FIN
   binding.close(this._handle);
 };
 
 Connection.prototype.forceClose = function () {
   if (this._handle === null) return;
   this.readyState = "closed";
-  this._out = null; // no more I/O: what was not written is dropped
+  this._batch = null; // no more I/O: what was not written is dropped
   this._held = null;
   binding.forceClose(this._handle);
 };
@@ -318,29 +287,30 @@ function Server(connection_listener) {
     }
     this.addListener("connection", connection_listener);
   }
-  var self = this;
-  this._handle = binding.createServer(
-    function (handle, remoteAddress, secure) {
-      var connection = new Connection();
-      connection._handle = handle;
-      connection.server = self; // as in v0.1.22: the server that accepted it
-      connection.remoteAddress = remoteAddress;
-      connection.readyState = "opening";
-      var dispatch = connection._dispatcher();
-      self.emit("connection", connection);
-      return dispatch;
-    },
-    function (errorno) {
-      self.emit("close", errorno);
-    }
-  );
+  this._id = ++lastId;
+  this._handle = binding.createServer(this._id);
 }
 process.inherits(Server, process.EventEmitter);
 exports.Server = Server;
 
+// An accepted connection: its id, or nothing (refused) if a "connection"
+// listener throws.
+Server.prototype._accept = function (handle, remoteAddress, secure) {
+  var connection = new Connection();
+  connection._handle = handle;
+  connection.server = this; // as in v0.1.22: the server that accepted it
+  connection.remoteAddress = remoteAddress;
+  connection.readyState = "opening";
+  this.emit("connection", connection);
+  var id = ++lastId;
+  connections.set(id, connection);
+  return id;
+};
+
 Server.prototype.listen = function (port, host, backlog) {
   if (port === undefined || port === null) throw new TypeError("listen(port, host, backlog): port is required");
   this.port = binding.listen(this._handle, port, nullable(host), backlog === undefined ? 128 : backlog);
+  servers.set(this._id, this);
 };
 
 // Beyond the manual: where the server listens ({address, port}), for port 0.

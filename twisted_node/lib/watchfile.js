@@ -3,8 +3,9 @@
 // One watcher per filename (as given), shared by every listener added for it;
 // unwatchFile(filename) stops it and drops them all. The watcher is an
 // EventEmitter: each change of the file emits "change" (curr, prev), two
-// posix.Stats. The work is in protocols/watch.py: inotify on the file's
-// directory where available, polling otherwise.
+// posix.Stats. The binding is bindings/watch.py; the work is in
+// protocols/watch.py: inotify on the file's directory where available,
+// polling otherwise.
 //
 // options: {persistent: true, interval: 0}. persistent keeps the program
 // alive while watching; interval is the polling period in milliseconds (0:
@@ -12,7 +13,21 @@
 var binding = process.binding("watch");
 var posix = require("posix");
 
-var watchers = Object.create(null);  // filename -> StatWatcher
+// The binding knows a watcher by a number: ids gives the watcher of a
+// filename, watching the watcher of an id (until unwatchFile). Kept off the
+// StatWatcher, which the program sees.
+var ids = Object.create(null);       // filename -> id
+var watching = Object.create(null);  // id -> StatWatcher
+var lastId = 0;
+
+// The binding's events: (id, CHANGE, curr, prev), the stats as JSON arrays.
+binding.init(function (id, code, curr, prev) {
+  var watcher = watching[id];
+  if (watcher && code === binding.CHANGE) {
+    watcher.emit("change", posix.statsFromArray(JSON.parse(curr)),
+                 posix.statsFromArray(JSON.parse(prev)));
+  }
+});
 
 function StatWatcher(filename) {
   process.EventEmitter.call(this);
@@ -52,23 +67,24 @@ exports.watchFile = function (filename, options, listener) {
                         describe(interval));
   }
 
-  var watcher = watchers[filename];
+  var watcher = filename in ids ? watching[ids[filename]] : null;
   if (!watcher) {
+    var id = ++lastId;
     watcher = new StatWatcher(filename);
-    watcher._handle = binding.watchFile(filename, persistent, interval, function (curr, prev) {
-      watcher.emit("change", posix.statsFromArray(JSON.parse(curr)),
-                   posix.statsFromArray(JSON.parse(prev)));
-    });
-    watchers[filename] = watcher;
+    watcher._handle = binding.watchFile(id, filename, persistent, interval);
+    ids[filename] = id;
+    watching[id] = watcher;
   }
   watcher.addListener("change", listener);
   return watcher;
 };
 
 exports.unwatchFile = function (filename) {
-  var watcher = watchers[String(filename)];
-  if (!watcher) return;
-  delete watchers[filename];
+  filename = String(filename);
+  if (!(filename in ids)) return;
+  var watcher = watching[ids[filename]];
+  delete watching[ids[filename]];
+  delete ids[filename];
   binding.unwatchFile(watcher._handle);
   watcher._handle = null;
 };

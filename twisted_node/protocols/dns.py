@@ -1,5 +1,6 @@
-"""Name resolution over twisted.names: the binding of the dns module, and
-`resolve_host` through which tcp and http turn host names into addresses.
+"""Name resolution over twisted.names: the resolver behind the dns module
+(bindings/dns.py), and `resolve_host` through which tcp and http turn host
+names into addresses.
 
 twisted.names does the wire format, the retries across servers, the merging
 of identical queries in flight and the TCP fallback on truncation. Two things
@@ -10,8 +11,8 @@ are done here on top of its client.Resolver, because the runtime needs them:
 * Every query can be cancelled: the runtime cancels what is in flight when the
   program ends, and then no socket and no timer of that query may be left.
 
-Layer 1 of DESIGN.md: nothing here knows JavaScript except `binding()`, which
-turns results into promise arguments.
+Pure Twisted: results are Answers, failures DNSErrors; bindings/dns.py makes
+them the promise's arguments.
 """
 
 from __future__ import annotations
@@ -40,8 +41,7 @@ from twisted.names import dns as wire
 from twisted.python.failure import Failure
 from twisted.python.filepath import FilePath
 
-from twisted_node.jsbridge.errors import JSError
-from twisted_node.jsbridge.promises import Args, Rejection
+from twisted_node.errors import NodeError
 
 # The error codes of the manual. The numbers are those of udns, the resolver
 # library under Node v0.1's dns module, so programs that printed them match.
@@ -76,9 +76,9 @@ _LABEL = re.compile(rb"[A-Za-z0-9_-]{1,63}\Z")
 _TYPE_NAMES = {wire.A: "A", wire.AAAA: "AAAA", wire.PTR: "PTR"}
 
 
-class DNSError(JSError):
+class DNSError(NodeError):
     """A failed lookup: `dns_code` is one of the codes above, the message an
-    English sentence naming the domain. As a JSError it reaches JavaScript as
+    English sentence naming the domain. As a NodeError it reaches JavaScript as
     an Error whose `code` is the code's name ("NXDOMAIN"), which is what tcp
     and http show when a host name does not resolve."""
 
@@ -379,7 +379,7 @@ def _value(record: wire.RRHeader) -> str:
     return _text(payload.name)
 
 
-# --- the resolver of a runtime ------------------------------------------------
+# --- the resolver of a reactor ------------------------------------------------
 
 
 class NodeResolver:
@@ -571,45 +571,12 @@ def resolver_for(reactor) -> NodeResolver:
     return resolver
 
 
-def resolve_host(runtime, host: str) -> defer.Deferred[str]:
-    """The address to connect to for `host` (an IP literal at once). Fails
-    with DNSError, whose message names the host, when it does not resolve."""
+def resolve_host(reactor, host: str) -> defer.Deferred[str]:
+    """The address to connect to for `host` (an IP literal at once), with the
+    resolver of `reactor`. Fails with DNSError, whose message names the host,
+    when it does not resolve."""
     try:
-        resolver = resolver_for(runtime.reactor)
+        resolver = resolver_for(reactor)
     except ValueError as e:
         return defer.fail(DNSError(TEMPFAIL, f'Cannot resolve "{host}": {e}'))
     return resolver.resolve_host(host)
-
-
-# --- the binding ------------------------------------------------------------
-
-
-def binding(runtime) -> dict:
-    # Made now, so that a bad TWISTED_NODE_DNS_SERVERS throws at require("dns").
-    resolver_for(runtime.reactor)
-
-    def settle(d: defer.Deferred) -> defer.Deferred:
-        def success(answer: Answer):
-            # The promise's door converts the list into a native JS array.
-            return Args(answer.values, answer.ttl, answer.cname)
-
-        def failure(f: Failure):
-            f.trap(DNSError)
-            return Failure(Rejection(f.value.dns_code, f.value.message))
-
-        return d.addCallbacks(success, failure)
-
-    def query(method):
-        def call(name):
-            if not isinstance(name, str):
-                raise TypeError(f"expected a string, got {name!r}")
-            return settle(method(resolver_for(runtime.reactor), name))
-
-        return call
-
-    return {
-        "resolve4": query(NodeResolver.resolve4),
-        "resolve6": query(NodeResolver.resolve6),
-        "reverse": query(NodeResolver.reverse),
-        **{name: code for code, name in CODE_NAMES.items()},
-    }

@@ -40,7 +40,6 @@ from twisted.internet.interfaces import IHandshakeListener, IPushProducer
 from twisted.internet.protocol import ClientFactory, Protocol
 from zope.interface import implementer
 
-from twisted_node.protocols import tls
 from twisted_node.protocols.http_common import (
     COMPLETE,
     KEEP_ALIVE,
@@ -53,6 +52,7 @@ from twisted_node.protocols.http_common import (
     no_delay,
 )
 from twisted_node.protocols.outbox import Outbox
+from twisted_node.protocols.transport import IdleTimer, PeerCertificates
 
 # `flags` argument of HTTPClient.send
 START = 1  # these are the first bytes of a new request
@@ -89,7 +89,7 @@ class ClientEvents:
     dropped: Callable = _ignore
 
 
-class HTTPClient:
+class HTTPClient(PeerCertificates):
     def __init__(self, reactor, connect: Callable, events: ClientEvents, token):
         """`connect(factory)` starts a connection attempt for `factory` (name
         lookup, TCP or TLS) and returns something with cancel()."""
@@ -238,7 +238,7 @@ class HTTPClient:
     def set_timeout(self, seconds: float) -> None:
         self.timeout = max(0.0, float(seconds))
         if self._channel is not None:
-            self._channel.restart_timer()
+            self._channel.idle.set_timeout(self.timeout, running=True)
 
     def _fail(self, reason) -> None:
         if not self._active:
@@ -277,15 +277,13 @@ class HTTPClient:
             channel, self._channel = self._channel, None
             channel.lose()
 
-    def verify_peer(self) -> int:
-        if self.secure is None or self._channel is None:
-            return tls.NO_CERTIFICATE
-        return tls.verify_peer(self._channel.transport, self.hostname)
+    @property
+    def peer_hostname(self) -> str | None:
+        return self.hostname
 
-    def peer_dn_string(self) -> str | None:
-        if self.secure is None or self._channel is None:
-            return None
-        return tls.peer_dn_string(self._channel.transport)
+    def _tls_transport(self):
+        channel = self._channel
+        return channel.transport if self.secure is not None and channel is not None else None
 
     def close(self) -> None:
         """Close the connection and forget the request in flight, silently
@@ -353,8 +351,7 @@ class ClientChannel(Protocol, MessageReader):
         self.closed_by_us = False
         self.timed_out = False
         self._outbox: Outbox | None = None  # once connected
-        self._last_activity = 0.0
-        self._timer = None
+        self.idle = IdleTimer(client.reactor, self._timed_out, client.timeout)
         self._reset(False)
 
     def _reset(self, head_request: bool) -> None:
@@ -387,8 +384,7 @@ class ClientChannel(Protocol, MessageReader):
             self.transport.startTLS(self._client.secure)
         self._outbox = Outbox(self.transport)
         self.transport.registerProducer(self, True)
-        self._touch()
-        self.restart_timer()
+        self.idle.start()
         self._client._connected(self)
         if self._client.secure is None:
             self._announce()
@@ -408,7 +404,7 @@ class ClientChannel(Protocol, MessageReader):
 
     def connectionLost(self, reason=None) -> None:
         self._closed = True
-        self._cancel_timer()
+        self.idle.stop()
         if self._outbox is not None:
             self._outbox.discard()
         if self._message_open and self._close_delimited and not self._done:
@@ -421,29 +417,8 @@ class ClientChannel(Protocol, MessageReader):
         if not self.factory.cancelled:
             self._client._connection_closed(self, reason)
 
-    # -- idle timeout (one timer, moved only when it fires, as tcp's) --------
-
-    def _touch(self) -> None:
-        self._last_activity = self._client.reactor.seconds()
-
-    def restart_timer(self) -> None:
-        self._cancel_timer()
-        if self._client.timeout > 0 and not self._closed:
-            self._timer = self._client.reactor.callLater(self._client.timeout, self._check_idle)
-
-    def _cancel_timer(self) -> None:
-        if self._timer is not None and self._timer.active():
-            self._timer.cancel()
-        self._timer = None
-
-    def _check_idle(self) -> None:
-        self._timer = None
-        timeout = self._client.timeout
-        if self._closed or timeout <= 0:
-            return
-        remaining = self._last_activity + timeout - self._client.reactor.seconds()
-        if remaining > 0.001:
-            self._timer = self._client.reactor.callLater(remaining, self._check_idle)
+    def _timed_out(self) -> None:
+        if self._closed:
             return
         self.timed_out = True
         self._client._events.timeout(self._client.client_token)
@@ -459,7 +434,7 @@ class ClientChannel(Protocol, MessageReader):
         the program's data is refused with ENOBUFS."""
         if self._closed:
             return False
-        self._last_activity = self._client.reactor.seconds()
+        self.idle.touch()
         if not self._outbox.write(data, "sendBody", limited):
             self._want_drain = True
             return False
@@ -483,7 +458,7 @@ class ClientChannel(Protocol, MessageReader):
     # -- reading ------------------------------------------------------------
 
     def dataReceived(self, data: bytes) -> None:
-        self._last_activity = self._client.reactor.seconds()
+        self.idle.touch()
         if self._parser is None or self._done:
             # Nothing was asked: a server that talks out of turn is not
             # speaking HTTP/1.1 to us.

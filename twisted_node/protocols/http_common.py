@@ -15,8 +15,9 @@ reading the socket stops too) and are delivered on resume(). Bodies are
 decoded when delivered, so setBodyEncoding() called in a "request" or
 "response" listener applies to the whole body.
 
-Layer 1 of DESIGN.md: no JavaScript here; the layer above gives plain
-callables and a `token` (whatever it wants passed back with each event).
+A protocol (docs/ARCHITECTURE.md): no JavaScript here; the layer above
+gives plain callables and a `token` (whatever it wants passed back with each
+event).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from twisted.internet.error import (
 )
 
 from twisted_node import encodings
-from twisted_node.jsbridge.errors import JSError
+from twisted_node.errors import NodeError
 
 # Kinds of queued events (index 0 of each event list).
 HEAD_EVENT = 0  # [HEAD_EVENT, head (str or tuple), flags]: a message head
@@ -215,7 +216,7 @@ def no_delay(transport) -> None:
 def connection_error(reason) -> tuple[str, str]:
     """(message, code) for why a connection failed or broke."""
     exc = getattr(reason, "value", reason)
-    if isinstance(exc, JSError):  # the dns module's failures carry their code
+    if isinstance(exc, NodeError):  # the dns module's failures carry their code
         return exc.message, str(exc.props.get("code", "EIO"))
     if isinstance(exc, ConnectionRefusedError):
         return "ECONNREFUSED, connection refused", "ECONNREFUSED"

@@ -61,6 +61,7 @@ from twisted_node.protocols.http_common import (
 )
 from twisted_node.protocols.outbox import Outbox
 from twisted_node.protocols.tcp import TCPServerFactory, display_address
+from twisted_node.protocols.transport import PeerCertificates
 
 # `end` argument of ServerChannel.write
 END_NONE = 0  # more of this response follows
@@ -125,7 +126,7 @@ class Timeouts:
 
 
 @implementer(IHalfCloseableProtocol, IPushProducer)
-class ServerChannel(Protocol, MessageReader):
+class ServerChannel(Protocol, MessageReader, PeerCertificates):
     def __init__(self, events: ServerEvents, reactor, timeouts: Timeouts, secure=None):
         self._events = events
         self.secure = secure  # a tls server context factory, for HTTPS
@@ -523,15 +524,8 @@ class ServerChannel(Protocol, MessageReader):
 
     # -- TLS ------------------------------------------------------------------
 
-    def verify_peer(self) -> int:
-        if self.secure is None or self._closed:
-            return tls.NO_CERTIFICATE
-        return tls.verify_peer(self.transport, None)
-
-    def peer_dn_string(self) -> str | None:
-        if self.secure is None or self._closed:
-            return None
-        return tls.peer_dn_string(self.transport)
+    def _tls_live(self) -> bool:
+        return not self._closed
 
     # -- timeouts -------------------------------------------------------------
     #

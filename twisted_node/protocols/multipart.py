@@ -1,4 +1,5 @@
-"""Streaming multipart/form-data parsing behind lib/multipart.js.
+"""Streaming multipart/form-data parsing behind lib/multipart.js (through
+bindings/multipart.py).
 
 python-multipart does the byte-level work (it streams: nothing of a part's
 body is kept beyond the chunk being parsed). This module adds what the
@@ -7,16 +8,10 @@ Content-Type header and checked, each part's headers collected and its
 Content-Disposition read (name, filename), part data coalesced so that one
 fed chunk gives at most one data event per part, and errors that say what
 is wrong (not multipart, bad boundary, malformed or truncated body).
-
-The binding does not call into JavaScript for every parser event: JS feeds a
-chunk with ``write(parser, chunk)`` and gets back the list of events that
-chunk produced, which it emits itself. That is one crossing per chunk, and no
-re-entry into V8 from inside a JS call.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Callable
@@ -24,8 +19,6 @@ from collections.abc import Callable
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from twisted_node import encodings
-from twisted_node.jsbridge.errors import JSError
 
 # RFC 2046 5.1.1: 1 to 70 characters from this set, not ending with a space.
 _BOUNDARY_CHARS = re.compile(r"[0-9A-Za-z'()+_,\-./:=? ]{1,70}")
@@ -229,72 +222,3 @@ class StreamParser:
             data = b"".join(self._pending)
             self._pending.clear()
             self._on_data(data)
-
-
-class _EventBatch:
-    """A StreamParser whose events are collected as lists for one return to
-    JS: ["part", name, filename, headersJSON], ["body", binaryString],
-    ["partEnd"], ["complete"], ["error", message, code]; or, when a chunk
-    gave nothing but body data, that data as a string."""
-
-    def __init__(self, boundary: str):
-        self.events: list[list] = []
-        self.parser = StreamParser(
-            boundary,
-            self._part,
-            self._data,
-            lambda: self.events.append(["partEnd"]),
-            lambda: self.events.append(["complete"]),
-        )
-
-    def _part(self, name, filename, headers) -> None:
-        self.events.append(["part", name, filename, json.dumps(headers)])
-
-    def _data(self, data: bytes) -> None:
-        self.events.append(["body", encodings.decode(data, "binary")])
-
-    def run(self, step: Callable[[], None]) -> list[list] | str:
-        try:
-            step()
-        except MultipartError as e:
-            self.events.append(["error", e.message, e.code])
-        events, self.events = self.events, []
-        if len(events) == 1 and events[0][0] == "body":
-            # Most chunks of a large upload are only body data: return it as
-            # a plain string, which crosses to V8 as it is (a list goes
-            # through JSON, where every byte above 0x7f takes six chars).
-            return events[0][1]
-        return events
-
-
-def _as_js_error(e: MultipartError) -> JSError:
-    return JSError(e.message, code=e.code)
-
-
-def binding(runtime) -> dict:
-    def boundary(content_type):
-        try:
-            return boundary_from_content_type(content_type)
-        except MultipartError as e:
-            raise _as_js_error(e) from None
-
-    def new_parser(boundary):
-        try:
-            return _EventBatch(boundary)
-        except MultipartError as e:
-            raise _as_js_error(e) from None
-
-    def write(batch, chunk):
-        if not isinstance(batch, _EventBatch):
-            raise TypeError("multipart write: expected a parser handle")
-        if not isinstance(chunk, str):
-            raise TypeError("multipart write: expected a binary string chunk")
-        data = encodings.encode(chunk, "binary")
-        return batch.run(lambda: batch.parser.feed(data))
-
-    def end(batch):
-        if not isinstance(batch, _EventBatch):
-            raise TypeError("multipart end: expected a parser handle")
-        return batch.run(batch.parser.finish)
-
-    return {"boundary": boundary, "newParser": new_parser, "write": write, "end": end}

@@ -1,6 +1,6 @@
 """The write side of one connection, shared by tcp connections and http channels.
 
-Data goes to the socket at once when nothing is queued (direct_send), into
+Data goes to the socket at once when nothing is queued (twisted_internals.Writer), into
 Twisted's transport buffer up to its mark (64 KiB), and past the mark into a
 queue of our own, which is fed to the transport as the transport empties.
 Why our own queue: Twisted joins everything in its buffer into one bytes
@@ -26,8 +26,8 @@ from __future__ import annotations
 import os
 from collections import deque
 
-from twisted_node.jsbridge.errors import JSError
-from twisted_node.protocols import direct_send
+from twisted_node.errors import NodeError
+from twisted_node.protocols import twisted_internals
 
 MiB = 1024 * 1024
 MAX_UNDRAINED = int(os.environ.get("TWISTED_NODE_TCP_MAX_UNDRAINED") or 64 * MiB)
@@ -51,7 +51,7 @@ class Outbox:
     __slots__ = ("_writer", "_queue", "queued", "paused", "_limit", "_budget", "_on_empty")
 
     def __init__(self, transport, limit: int | None = None, budget: Budget | None = None) -> None:
-        self._writer = direct_send.Writer(transport)
+        self._writer = twisted_internals.Writer(transport)
         self._queue: deque[bytes] = deque()
         self.queued = 0  # bytes in the queue
         self.paused = False  # the transport is over its mark, or the queue not empty
@@ -80,14 +80,14 @@ class Outbox:
 
     def _check(self, size: int, what: str) -> None:
         if self.queued + size > self._limit:
-            raise JSError(
+            raise NodeError(
                 f'{what}: more than {self._limit} bytes sent without waiting for "drain"; '
                 "this data was not queued",
                 code="ENOBUFS",
             )
         budget = self._budget
         if budget.used + size > budget.limit:
-            raise JSError(
+            raise NodeError(
                 f"{what}: the process holds {budget.used} bytes that its connections have not "
                 f"drained, and its limit is {budget.limit} (TWISTED_NODE_MAX_UNDRAINED_TOTAL); "
                 "this data was not queued",

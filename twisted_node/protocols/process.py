@@ -1,5 +1,6 @@
 """Child processes (process.createChildProcess) and sys.exec, over
-reactor.spawnProcess.
+reactor.spawnProcess: pure Twisted, events as calls of plain callables.
+bindings/child_process.py turns them into the JavaScript module's events.
 
 Decisions where the manual is silent:
 - The command is looked up on the PATH of the child's environment, like
@@ -19,7 +20,6 @@ Decisions where the manual is silent:
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
@@ -29,9 +29,7 @@ from twisted.internet.defer import Deferred
 from twisted.internet.protocol import ProcessProtocol
 
 from twisted_node import encodings
-from twisted_node.jsbridge.errors import JSError
-from twisted_node.jsbridge.promises import Args, Rejection
-from twisted_node.natives import signal_number
+from twisted_node.errors import NodeError
 
 # execvp's search path when the environment has no PATH at all.
 _DEFAULT_PATH = os.defpath
@@ -62,8 +60,8 @@ class ChildProtocol(ProcessProtocol):
     """Turns one child's pipes into calls of plain callables:
     on_output(str | None), on_error(str | None), on_exit(int).
 
-    The callables are dropped once the child has ended, so that nothing the
-    program handed over (JS functions) outlives the child.
+    The callables are dropped once the child has ended, so that nothing they
+    hold on to outlives the child.
     """
 
     def __init__(self, on_output, on_error, on_exit, encoding: str = "utf8"):
@@ -137,14 +135,16 @@ class _NeverStarted:
 
 
 class Child:
-    """One child process as the JS library sees it: an opaque handle passed
-    back to the binding functions."""
+    """One child as its owner drives it (write, close stdin, kill), with the
+    `hold` that keeps the owner's program alive (anything with release(), or
+    None), let go by release() once the child has exited."""
 
     __slots__ = ("_closed_by_program", "_hold", "protocol", "transport")
 
     def __init__(self, protocol: ChildProtocol, transport, hold):
         self.protocol = protocol
-        self.transport = transport
+        # spawn() gave None: the child could not be started
+        self.transport = _NeverStarted() if transport is None else transport
         self._hold = hold
         self._closed_by_program = False
 
@@ -155,7 +155,7 @@ class Child:
     def write(self, data: bytes) -> bool:
         """Queued in order, never blocks. False once the child's stdin is gone."""
         if self._closed_by_program:
-            raise JSError("cannot write to a child process after child.close()")
+            raise NodeError("cannot write to a child process after child.close()")
         if self.protocol.stdin_closed:
             return False
         self.transport.write(data)
@@ -239,6 +239,17 @@ class _Failed:
 # -- sys.exec -----------------------------------------------------------------
 
 
+class ExecFailed(Exception):
+    """sys.exec's command exited with a status other than 0: `args` are
+    (code, stdout, stderr), the arguments of the promise's error."""
+
+    def __init__(self, code: int, stdout: str, stderr: str):
+        super().__init__(code, stdout, stderr)
+        self.code = code
+        self.stdout = stdout
+        self.stderr = stderr
+
+
 class _BufferingProtocol(ProcessProtocol):
     """Collects a child's stdout and stderr and fires `done` with
     (exit code, stdout bytes, stderr bytes)."""
@@ -268,8 +279,8 @@ class _BufferingProtocol(ProcessProtocol):
 def exec_command(
     reactor, command: str, env: dict[str, str] | None = None, encoding: str = "utf8"
 ) -> Deferred:
-    """Run `command` through /bin/sh. Fires Args(stdout, stderr) on exit 0,
-    fails with Rejection(code, stdout, stderr) otherwise (sys.exec)."""
+    """Run `command` through /bin/sh (sys.exec). Fires with (stdout, stderr)
+    on exit 0, fails with ExecFailed(code, stdout, stderr) otherwise."""
     protocol = _BufferingProtocol()
     transport = reactor.spawnProcess(
         protocol,
@@ -283,81 +294,7 @@ def exec_command(
         code, out, err = result
         out, err = encodings.decode(out, encoding), encodings.decode(err, encoding)
         if code == 0:
-            return Args(out, err)
-        raise Rejection(code, out, err)
+            return out, err
+        raise ExecFailed(code, out, err)
 
     return protocol.done.addCallback(settle)
-
-
-# -- the binding ----------------------------------------------------------------
-
-
-def _string_list(value, what: str) -> list[str]:
-    items = json.loads(value) if isinstance(value, str) else value
-    if not isinstance(items, list):
-        raise TypeError(f"{what} must be an array")
-    return [str(x) for x in items]
-
-
-def _environment(value) -> dict[str, str] | None:
-    if value is None:
-        return None
-    env = json.loads(value) if isinstance(value, str) else value
-    if not isinstance(env, dict):
-        raise TypeError("env must be an object of NAME: value pairs")
-    return {str(k): str(v) for k, v in env.items()}
-
-
-def binding(runtime) -> dict:
-    reactor = runtime.reactor
-
-    def spawn_child(command, args_json, env_json, encoding, on_output, on_error, on_exit):
-        """args_json / env_json: JSON text (one crossing each way). Returns the
-        opaque child handle; its pid comes from `pid(handle)`."""
-        if not isinstance(command, str) or not command:
-            raise TypeError("command must be a non-empty string")
-        args = _string_list(args_json, "args")
-        env = _environment(env_json)
-        encoding = encodings.normalize(encoding, "utf8")
-        exit_cb = runtime.callback(on_exit)
-        child = None
-
-        def exited(code):
-            child.release()
-            exit_cb(code)
-
-        protocol = ChildProtocol(runtime.callback(on_output), runtime.callback(on_error), exited, encoding)
-        transport = spawn(reactor, command, args, env, protocol)
-        hold = runtime.loop.hold(f"child process {command}")
-        child = Child(protocol, transport or _NeverStarted(), hold)
-        hold.close = child.abandon
-        return child
-
-    def pid(child):
-        return child.pid
-
-    def write(child, data, encoding=None):
-        if not isinstance(child, Child):
-            raise TypeError("not a child process handle")
-        encoding = encodings.normalize(encoding, "ascii")
-        return child.write(encodings.encode(str(data), encoding))
-
-    def close(child):
-        child.close_stdin()
-
-    def kill(child, sig=None):
-        return child.kill(signal_number("SIGTERM" if sig is None else sig))
-
-    def exec_(command, env_json=None):
-        if not isinstance(command, str):
-            raise TypeError("command must be a string")
-        return exec_command(reactor, command, _environment(env_json))
-
-    return {
-        "spawn": spawn_child,
-        "pid": pid,
-        "write": write,
-        "close": close,
-        "kill": kill,
-        "exec": exec_,
-    }

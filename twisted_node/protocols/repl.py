@@ -1,35 +1,22 @@
-"""The REPL's Python half: is stdin a terminal, and the REPL served over TCP
-for daemons (``twistd node --script app.js --repl-port 127.0.0.1:7001``).
+"""The REPL served over TCP for daemons (``twistd node --script app.js
+--repl-port 127.0.0.1:7001``): the --repl-port value and the connections.
 
 The evaluation loop itself is JavaScript (lib/repl.js), shared by the stdio
-REPL and every TCP session. Here each TCP connection is only bytes in and
-out: the server calls JS once per event (open, text received, closed) through
-one dispatch function that lib/repl.js registers with ``serve`` when it is
-loaded, and JS writes back with ``send(id, text)`` / ``hangup(id)``.
-
-The REPL port does not keep a program alive by itself (an operator tool must
-not turn a script that has finished into one that never ends); it is closed,
-with its sessions, when the program ends.
+REPL and every TCP session. Here each TCP connection is only UTF-8 text in
+and out, reported to plain callables; bindings/repl.py ties them to the
+sessions of lib/repl.js.
 """
 
 from __future__ import annotations
 
-import itertools
-import os
 import re
-import weakref
 from collections.abc import Callable
 
-from twisted.internet.defer import Deferred, fail
-from twisted.internet.endpoints import serverFromString
 from twisted.internet.interfaces import IHalfCloseableProtocol
 from twisted.internet.protocol import Factory, Protocol
-from twisted.logger import Logger
 from zope.interface import implementer
 
 from twisted_node import encodings
-
-log = Logger()
 
 _ENDPOINT_TYPES = {"tcp", "tcp6", "unix", "ssl", "systemd"}
 _HOST_PORT = re.compile(r"^(?:\[(?P<v6>[^\]]+)\]|(?P<host>[^:\[\]]+)):(?P<port>\d+)$")
@@ -112,123 +99,3 @@ class ReplServerFactory(Factory):
         self.received = on_data
         self.input_ended = on_eof
         self.closed = on_close
-
-
-class SessionHub:
-    """A runtime's REPL sessions over TCP, between the connections and the
-    dispatch function of lib/repl.js."""
-
-    def __init__(self, runtime):
-        self._runtime = runtime
-        self._ids = itertools.count(1)
-        self.connections: dict[int, ReplConnection] = {}
-        self.dispatch = None  # runtime.callback(JS dispatch(kind, id, text))
-        self._ports = []
-        runtime.add_cleanup(self.close_all)
-
-    # what JS calls (through the binding)
-
-    def serve(self, dispatch) -> None:
-        self.dispatch = self._runtime.callback(dispatch)
-
-    def send(self, session_id, text) -> None:
-        connection = self.connections.get(session_id)
-        if connection is not None:
-            connection.send(str(text))
-
-    def hangup(self, session_id) -> None:
-        connection = self.connections.get(session_id)
-        if connection is not None:
-            connection.hangup()
-
-    # what the connections call
-
-    def opened(self, connection: ReplConnection) -> int:
-        session_id = next(self._ids)
-        self.connections[session_id] = connection
-        if self.dispatch is None:
-            self._load_js()
-        if self._runtime.finished or self.dispatch is None:
-            state = "ended" if self._runtime.finished else "not started yet"
-            connection.send(f"twisted_node: the program has {state}\n")
-            connection.hangup()
-        else:
-            self.dispatch("open", session_id, None)
-        return session_id
-
-    def received(self, session_id: int, text: str) -> None:
-        if self.dispatch is not None and session_id in self.connections:
-            self.dispatch("data", session_id, text)
-
-    def input_ended(self, session_id: int) -> None:
-        if self.dispatch is not None and session_id in self.connections:
-            self.dispatch("eof", session_id, None)
-
-    def closed(self, session_id: int) -> None:
-        if self.connections.pop(session_id, None) is not None and self.dispatch is not None:
-            self.dispatch("end", session_id, None)
-
-    def _load_js(self) -> None:
-        # lib/repl.js registers its dispatch function when it is loaded; a
-        # script that never required it gets it loaded now, through the door.
-        self._runtime.require("repl")
-
-    def listening(self, port) -> None:
-        self._ports.append(port)
-
-    def close_all(self) -> None:
-        # The hub holds its runtime: forget it, or _hubs would keep both.
-        _hubs.pop(self._runtime, None)
-        for port in self._ports:
-            port.stopListening()
-        self._ports = []
-        for connection in list(self.connections.values()):
-            connection.hangup()
-        self.dispatch = None
-
-
-_hubs: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _hub(runtime) -> SessionHub:
-    hub = _hubs.get(runtime)
-    if hub is None:
-        hub = _hubs[runtime] = SessionHub(runtime)
-    return hub
-
-
-def listen_repl(runtime, endpoint_description) -> Deferred:
-    """Serve the REPL of `runtime` on `endpoint_description` (see
-    endpoint_string). Fires with the listening port; each connection is a
-    session on the program's global scope."""
-    if runtime.finished:
-        return fail(RuntimeError("cannot serve a REPL: the program has ended"))
-    hub = _hub(runtime)
-    endpoint = serverFromString(runtime.reactor, endpoint_string(endpoint_description))
-    factory = ReplServerFactory(hub.opened, hub.received, hub.input_ended, hub.closed)
-    d = endpoint.listen(factory)
-
-    def listening(port):
-        hub.listening(port)
-        address = port.getHost()
-        log.info("REPL listening on {address}", address=address)
-        return port
-
-    return d.addCallback(listening)
-
-
-def binding(runtime) -> dict:
-    hub = _hub(runtime)
-
-    def isatty(fd):
-        try:
-            return os.isatty(int(fd))
-        except (OSError, ValueError):
-            return False
-
-    return {
-        "isatty": isatty,
-        "serve": hub.serve,
-        "send": hub.send,
-        "hangup": hub.hangup,
-    }

@@ -1,4 +1,5 @@
-"""process.stdio: stdout that never blocks the reactor, synchronous stderr.
+"""process.stdio's I/O, pure Twisted: stdout that never blocks the reactor,
+synchronous stderr, and the reader of stdin.
 
 stdout is written by one writer thread fed through a queue: writes return at
 once even when stdout is a full pipe or a slow file, bytes leave in the order
@@ -7,6 +8,10 @@ all of them are out. A thread is used rather than putting fd 1 in
 non-blocking mode, because that flag is shared with every other process
 holding the same open file (the shell, a pipeline), which Node learned the
 hard way. A writer that outruns its reader queues in memory, as Node did.
+
+The "stdio" binding (twisted_node/bindings/stdio.py) gives these to
+lib/stdio.js and lib/sys.js, and reads stdin with StdinReader for
+process.stdio.open().
 """
 
 from __future__ import annotations
@@ -108,25 +113,15 @@ def write_stderr(data: str) -> None:
     _write_all(2, encodings.encode(str(data), "utf8"))
 
 
-def binding(runtime) -> dict:
-    return {
-        "write": write_stdout,
-        "writeSync": write_stdout_sync,
-        "writeError": write_stderr,
-        "flush": flush_stdout,
-        **stdin_binding(runtime),
-    }
-
-
-# -- stdin (process.stdio.open / close / "data" / "close") ---------------------
+# -- stdin ----------------------------------------------------------------------
 #
 # fd 0 is read by a reactor reader without setting O_NONBLOCK on it, for the
 # reason given above for stdout: a pipe or tty polled readable has data for
 # one read() (and readFromFD-style EAGAIN handling covers anyone else having
 # set the flag). A regular file or /dev/null cannot be registered with epoll;
 # Twisted's epoll reactor polls those continuously, which reads a redirected
-# file to its end at once. fd 0 itself is never closed: close() only stops
-# reading, so a later open() can read on.
+# file to its end at once. fd 0 itself is never closed: stop() only stops
+# reading, so a reader started later reads on.
 
 _STDIN_CHUNK = 65536  # fewer, larger "data" events than FileDescriptor's 8 KB
 
@@ -172,68 +167,3 @@ class StdinReader(FileDescriptor):
         self.stopReading()
         self.connected = 0
         self.disconnected = 1
-
-
-class Stdin:
-    """One runtime's view of stdin: open(encoding, on_data, on_close) starts
-    reading and holds the program alive until close() or end of input."""
-
-    def __init__(self, runtime, fd: int = 0):
-        self._runtime = runtime
-        self._fd = fd
-        self._reader = None
-        self._hold = None
-
-    @property
-    def is_open(self) -> bool:
-        return self._reader is not None
-
-    def open(self, encoding, on_data, on_close) -> None:
-        if self._reader is not None:
-            return
-        os.fstat(self._fd)  # EBADF as a JS Error when there is no stdin at all
-        decoder = encodings.Decoder(encodings.normalize(encoding, "utf8"))
-
-        def data_received(data):
-            text = decoder.decode(data)
-            if text:
-                on_data(text)
-
-        def eof():
-            self._finished()
-            rest = decoder.flush()
-            if rest:
-                on_data(rest)
-            on_close()
-
-        reader = StdinReader(self._runtime.reactor, data_received, eof, self._fd)
-        try:
-            reader.startReading()
-        except OSError as e:
-            # fd 0 was closed when we started and now numbers something else
-            # (the poller itself, when EINVAL)
-            reader.stop()
-            raise OSError(e.errno, f"cannot read stdin: {e.strerror}") from None
-        self._reader = reader
-        self._hold = self._runtime.loop.hold("stdin", close=self.close)
-
-    def close(self) -> None:
-        reader = self._reader
-        if reader is not None:
-            reader.stop()
-        self._finished()
-
-    def _finished(self) -> None:
-        self._reader = None
-        if self._hold is not None:
-            self._hold.release()
-            self._hold = None
-
-
-def stdin_binding(runtime) -> dict:
-    stdin = Stdin(runtime)
-
-    def open_stdin(encoding, on_data, on_close):
-        stdin.open(encoding, runtime.callback(on_data), runtime.callback(on_close))
-
-    return {"openStdin": open_stdin, "closeStdin": stdin.close}

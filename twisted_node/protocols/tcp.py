@@ -1,22 +1,16 @@
-"""The "tcp" binding: Twisted protocol and factories behind tcp.Server and
-tcp.Connection (lib/tcp.js).
+"""TCP (and TLS) connections and servers, pure Twisted: what tcp.Server and
+tcp.Connection (lib/tcp.js) stand on; bindings/tcp.py ties them to
+JavaScript, and docs/ARCHITECTURE.md puts both in their place.
 
-Layer 1 of DESIGN.md: nothing here knows JavaScript. A connection reports
-its events to ONE plain callable, ``on_event(event, argument)``, one call per
-I/O event (the binding wraps a JS dispatch function with runtime.callback;
-it also sets ``on_receive(text)``, which RECEIVE then uses instead):
+A connection reports its events to ONE plain callable, ``on_event(event,
+argument)``, one call per I/O event:
 
   CONNECT  (None)      connected (after the TLS handshake on a secure connection)
-  RECEIVE  (str)       data, decoded in the connection's encoding; on_event may
-                       return a str to write as "binary" right away (the sends
-                       of lib/tcp.js's "receive" listeners, collected: this
-                       saves a JS -> Python crossing per echoed message)
+  RECEIVE  (str)       data, decoded in the connection's encoding
   EOF      (None)      the peer sent FIN (or closed its TLS session)
   DRAIN    (None)      the write buffer emptied after it was over the mark
   TIMEOUT  (None)      idle for the timeout; a forced close follows
   CLOSE    (had_error) the connection is gone; nothing follows
-  FULL     (None)      data returned for RECEIVE filled the write buffer
-                       (send() reports the same by returning False)
 
 Flow control. Each connection registers itself as a streaming producer on its
 transport, so Twisted tells it when the transport's write buffer passes its
@@ -26,9 +20,9 @@ mark, and DRAIN fires when everything has gone out again. A sender that
 ignores this keeps being accepted, with False each time, until its
 connection holds MAX_UNDRAINED bytes past the mark (64 MiB by default,
 environment variable TWISTED_NODE_TCP_MAX_UNDRAINED), or the whole process
-MAX_UNDRAINED_TOTAL: the next send() then throws an Error with code "ENOBUFS"
-and queues nothing, so memory stays bounded and the program knows exactly
-which data was not taken.
+MAX_UNDRAINED_TOTAL: the next send() then raises a NodeError with code
+"ENOBUFS" and queues nothing, so memory stays bounded and the program knows
+exactly which data was not taken.
 
 Reading. readPause() stops reading from the socket (transport.pauseProducing);
 what was already read when it was called (TLS can decrypt several records at
@@ -47,6 +41,7 @@ from __future__ import annotations
 
 import errno as _errno
 import socket
+from collections.abc import Callable
 
 from twisted.internet import defer, error
 from twisted.internet.interfaces import (
@@ -59,17 +54,14 @@ from twisted.python.failure import Failure
 from zope.interface import implementer
 
 from twisted_node import encodings
-from twisted_node.jsbridge.errors import JSError
-from twisted_node.protocols import direct_send, stdio, tls
+from twisted_node.errors import NodeError
+from twisted_node.protocols import tls, twisted_internals
 from twisted_node.protocols.outbox import Outbox
+from twisted_node.protocols.transport import IdleTimer, PeerCertificates
 
 CONNECT, RECEIVE, EOF, DRAIN, TIMEOUT, CLOSE = 1, 2, 3, 4, 5, 6
-# Internal: data written for the "receive" listeners (returned by on_event,
-# see dataReceived) filled the write buffer. send() tells the same by False.
-FULL = 7
-CLOSE_ERROR = 8  # CLOSE with had_error true, for lib/tcp.js's one-argument dispatch
 
-DEFAULT_TIMEOUT_MS = 60000
+DEFAULT_TIMEOUT = 60.0  # seconds
 FORCE_CLOSE_GRACE = 5.0  # seconds a forced TLS close may take to flush
 DEFAULT_ENCODING = "binary"
 
@@ -92,20 +84,16 @@ def display_address(host: str) -> str:
     return host
 
 
-def resolve(runtime_or_reactor, host: str) -> defer.Deferred:
-    """Host name -> address without blocking. The one place that chooses the
-    resolver: the runtime's DNS module when present, else the reactor's."""
+Resolver = Callable[[str], defer.Deferred]
+
+
+def resolve(reactor, host: str, resolver: Resolver | None = None) -> defer.Deferred:
+    """Host name -> address without blocking: `resolver(host)` (the bindings
+    give the dns module's), else the reactor's."""
     if tls.is_ip(host):
         return defer.succeed(host)
-    runtime = runtime_or_reactor if hasattr(runtime_or_reactor, "reactor") else None
-    if runtime is not None:
-        try:
-            from twisted_node.protocols.dns import resolve_host
-        except ImportError:
-            pass
-        else:
-            return defer.maybeDeferred(resolve_host, runtime, host)
-    reactor = runtime.reactor if runtime is not None else runtime_or_reactor
+    if resolver is not None:
+        return defer.maybeDeferred(resolver, host)
     return reactor.resolve(host)
 
 
@@ -116,23 +104,19 @@ def parse_port(port) -> int:
     except (TypeError, ValueError):
         value = None
     if value is None or not 0 <= value <= 65535:
-        raise JSError(f"port must be a number from 0 to 65535, got {port!r}", name="TypeError")
+        raise NodeError(f"port must be a number from 0 to 65535, got {port!r}", name="TypeError")
     return value
 
 
 @implementer(IHalfCloseableProtocol, IHandshakeListener, IPushProducer)
-class TCPConnection(Protocol):
+class TCPConnection(Protocol, PeerCertificates):
     """One TCP (or TLS) connection, client or server side."""
 
     def __init__(self, reactor, on_event=_noop, *, hostname=None):
         self.reactor = reactor
-        self._clock = reactor.seconds
         self.on_event = on_event
-        # RECEIVE may have a callable of its own, on_receive(text) (the
-        # binding's: one argument less to convert on the hot path).
-        self.on_receive = None
         self.on_closed = _noop  # called once, after CLOSE was delivered
-        self.hostname = hostname  # client side: checked by verify_peer
+        self.peer_hostname = hostname  # client side: checked by verify_peer
         self.decoder = encodings.Decoder(DEFAULT_ENCODING)
         self.remote_address = None
         self.secure = None  # a tls context factory once setSecure was called
@@ -146,9 +130,7 @@ class TCPConnection(Protocol):
         self._read_paused = False
         self._queue: list[tuple[int, object]] = []  # events held back by readPause
         self._flush_call = None
-        self._timeout = DEFAULT_TIMEOUT_MS / 1000.0
-        self._timer = None
-        self._last_activity = 0.0
+        self._idle = IdleTimer(reactor, self._timed_out, DEFAULT_TIMEOUT)
         self._forced = False
         self._lost = False  # the transport is gone; CLOSE is being delivered
         self._connector = None
@@ -168,8 +150,7 @@ class TCPConnection(Protocol):
         transport.registerProducer(self, True)
         if self._read_paused:
             transport.pauseProducing()
-        self._touch()
-        self._arm_timer()
+        self._idle.start()
         pending, self._pending_writes = self._pending_writes, []
         for data in pending:
             self._outbox.write(data, limited=False)  # accepted already
@@ -191,7 +172,7 @@ class TCPConnection(Protocol):
             self.on_event(CONNECT, None)
 
     def dataReceived(self, data: bytes) -> None:
-        self._last_activity = self._clock()
+        self._idle.touch()
         if self._read_paused or self._queue:
             # Behind what is held back (reading may resume before the held
             # events are delivered, from the next reactor turn).
@@ -199,21 +180,7 @@ class TCPConnection(Protocol):
             return
         text = self.decoder.decode(data)
         if text:
-            self._received(text)
-
-    def _received(self, text: str) -> None:
-        # on_event may return what the "receive" listeners sent, as a binary
-        # string (lib/tcp.js collects it): written here, saving a crossing.
-        on_receive = self.on_receive
-        out = on_receive(text) if on_receive is not None else self.on_event(RECEIVE, text)
-        if out and not self._lost and not self.write_closed:
-            try:
-                payload = out.encode("latin-1")  # the common case, inline
-            except UnicodeEncodeError:
-                payload = encodings.encode(out, "binary")
-            # Collected only while the buffer was below its mark: accepted.
-            if not self._outbox.write(payload, limited=False):
-                self.on_event(FULL, None)
+            self.on_event(RECEIVE, text)
 
     def readConnectionLost(self) -> None:
         self._deliver(EOF, None)
@@ -226,7 +193,7 @@ class TCPConnection(Protocol):
 
     def connectionLost(self, reason: Failure) -> None:
         self._lost = True
-        self._cancel_timer()
+        self._idle.stop()
         if self._grace_call is not None:
             self._grace_call.cancel()
             self._grace_call = None
@@ -261,19 +228,33 @@ class TCPConnection(Protocol):
     # -- operations (from the binding) ---------------------------------------
 
     def send(self, data: str, encoding: str = "ascii") -> bool:
+        """send(data, encoding): a string in the manual's encodings."""
+        return self.write(encodings.encode(data, encoding))
+
+    def write(self, payload: bytes) -> bool:
+        """send(): False once over the mark; over the outbox's limits a
+        NodeError (ENOBUFS), and nothing is queued."""
         if self.write_closed or self.closed:
-            raise JSError("send: connection is not open for writing", code="EPIPE")
+            raise NodeError("send: connection is not open for writing", code="EPIPE")
         if self._lost:
             # Only reachable from an "eof" listener of a TLS connection (TLS
             # ends both directions at once): the data cannot go anywhere and
             # "close" follows at once.
             return False
-        payload = encodings.encode(data, encoding)
         if not self.connected_at_tcp:
             self._pending_writes.append(payload)
             return True
-        self._last_activity = self._clock()
+        self._idle.touch()
         return self._outbox.write(payload)
+
+    def write_batch(self, payload: bytes) -> bool:
+        """What the program sent while an event of this connection was being
+        handled (bindings/events.py), written when the event returns. It was
+        gathered only while the buffer was below its mark, so it is taken
+        whatever the limits say. False: the buffer is over its mark now."""
+        if self._lost or self.write_closed or not self.connected_at_tcp:
+            return True
+        return self._outbox.write(payload, limited=False)
 
     def set_encoding(self, encoding) -> None:
         self.decoder = encodings.Decoder(encodings.normalize(encoding, DEFAULT_ENCODING))
@@ -314,7 +295,7 @@ class TCPConnection(Protocol):
                 self._outbox.discard()
                 transport = self.transport
                 transport.unregisterProducer()
-                if not direct_send.close_now(transport):
+                if not twisted_internals.close_now(transport):
                     # TLS: close_notify after what it holds, within a grace
                     # period (a peer that reads nothing gets a reset).
                     transport.loseConnection()
@@ -352,20 +333,13 @@ class TCPConnection(Protocol):
             if event == RECEIVE:
                 text = self.decoder.decode(argument)
                 if text:
-                    self._received(text)
+                    self.on_event(RECEIVE, text)
             else:
                 self._deliver(event, argument)
 
-    def set_timeout(self, ms) -> None:
-        try:
-            ms = float(ms)
-        except (TypeError, ValueError):
-            raise JSError(f"setTimeout: timeout must be a number of ms, got {ms!r}") from None
-        self._timeout = max(0.0, ms) / 1000.0
-        self._cancel_timer()
-        if self._live():
-            self._touch()
-            self._arm_timer()
+    def set_timeout(self, seconds: float) -> None:
+        """Idle timeout; 0 disables it."""
+        self._idle.set_timeout(seconds, running=self._live())
 
     def set_no_delay(self, flag) -> None:
         self._no_delay = bool(flag)
@@ -375,26 +349,19 @@ class TCPConnection(Protocol):
     def set_secure(self, context_factory) -> None:
         """Client side: TLS from the start (before connecting) or from now."""
         if self.secure is not None:
-            raise JSError("setSecure: the connection is already secure")
+            raise NodeError("setSecure: the connection is already secure")
         self.secure = context_factory
         if self._live():
             self.transport.startTLS(context_factory)
-
-    def verify_peer(self) -> int:
-        if self.secure is None or not self.connected_at_tcp:
-            return tls.NO_CERTIFICATE
-        return tls.verify_peer(self.transport, self.hostname)
-
-    def peer_dn_string(self) -> str | None:
-        if self.secure is None or not self.connected_at_tcp:
-            return None
-        return tls.peer_dn_string(self.transport)
 
     # -- internals -------------------------------------------------------------
 
     def _live(self) -> bool:
         """Connected, and the transport still there to act on."""
         return self.connected_at_tcp and not self._lost
+
+    def _tls_live(self) -> bool:
+        return self.connected_at_tcp
 
     def _deliver(self, event: int, argument) -> None:
         """EOF and CLOSE, in order behind any data held back by readPause."""
@@ -409,43 +376,21 @@ class TCPConnection(Protocol):
             self.eof_received = True
             rest = self.decoder.flush()
             if rest:
-                self._received(rest)
+                self.on_event(RECEIVE, rest)
             self.on_event(EOF, None)
         elif event == CLOSE:
             self.closed = True
-            self._cancel_timer()
-            on_event, self.on_event = self.on_event, _noop  # drop the JS handles
-            self.on_receive = None
+            self._idle.stop()
+            on_event, self.on_event = self.on_event, _noop  # drop what the binding gave
             try:
                 on_event(CLOSE, argument)
             finally:
                 self.on_closed()
 
-    def _touch(self) -> None:
-        self._last_activity = self.reactor.seconds()
-
-    def _arm_timer(self) -> None:
-        if self._timeout > 0 and self._timer is None:
-            self._timer = self.reactor.callLater(self._timeout, self._check_idle)
-
-    def _cancel_timer(self) -> None:
-        if self._timer is not None:
-            if self._timer.active():
-                self._timer.cancel()
-            self._timer = None
-
-    def _check_idle(self) -> None:
-        # Activity only records a time stamp (cheap on the hot path); the
-        # timer re-arms itself for the remainder until a full idle period.
-        self._timer = None
-        if self.closed or self._timeout <= 0:
-            return
-        remaining = self._last_activity + self._timeout - self.reactor.seconds()
-        if remaining > 0.001:
-            self._timer = self.reactor.callLater(remaining, self._check_idle)
-            return
-        self.on_event(TIMEOUT, None)
-        self.force_close()
+    def _timed_out(self) -> None:
+        if not self.closed:
+            self.on_event(TIMEOUT, None)
+            self.force_close()
 
 
 class ServerConnection(TCPConnection):
@@ -478,12 +423,12 @@ class TCPServerFactory(Factory):
         return conn
 
     def listen(self, port, host=None, backlog=128) -> int:
-        """Synchronous, as the manual says: errors raise JSError here."""
+        """Synchronous, as the manual says: errors raise NodeError here."""
         port = parse_port(port)
         try:
             backlog = int(backlog) if backlog is not None else 128
         except (TypeError, ValueError):
-            raise JSError(f"listen: backlog must be a number, got {backlog!r}") from None
+            raise NodeError(f"listen: backlog must be a number, got {backlog!r}") from None
         if host is None or host == "":
             interfaces = ["::", ""] if socket.has_ipv6 else [""]
         else:
@@ -507,7 +452,7 @@ class TCPServerFactory(Factory):
             err = getattr(last.socketError, "errno", None)
             code = _LISTEN_CODES.get(err, _errno.errorcode.get(err, "EINVAL"))
             reason = getattr(last.socketError, "strerror", None) or str(last.socketError)
-            raise JSError(
+            raise NodeError(
                 f"listen: cannot listen on {host or '*'}:{port}: {code}, {reason}",
                 code=code,
                 errno=err or 0,
@@ -529,7 +474,7 @@ def _listen_address(host: str) -> str:
     try:
         infos = socket.getaddrinfo(host, None, 0, socket.SOCK_STREAM, 0, socket.AI_PASSIVE)
     except socket.gaierror as e:
-        raise JSError(f"listen: cannot resolve host {host!r}: {e.strerror}", code="ENOTFOUND") from None
+        raise NodeError(f"listen: cannot resolve host {host!r}: {e.strerror}", code="ENOTFOUND") from None
     # Prefer IPv4, like the "127.0.0.1" default of createConnection.
     infos.sort(key=lambda info: info[0] != socket.AF_INET)
     return infos[0][4][0]
@@ -548,12 +493,14 @@ class _OneConnectionFactory(ClientFactory):
         conn._deliver(CLOSE, not conn._forced)
 
 
-def connect(reactor_or_runtime, port, host, on_event, conn: TCPConnection | None = None):
+def connect(
+    reactor, port, host, on_event, conn: TCPConnection | None = None, resolver: Resolver | None = None
+):
     """Start a client connection; returns the TCPConnection at once (events
-    follow). `host` may be a name: it is resolved without blocking."""
+    follow). `host` may be a name: it is resolved without blocking (see
+    resolve)."""
     port = parse_port(port)
     host = "127.0.0.1" if host is None or host == "" else str(host)
-    reactor = getattr(reactor_or_runtime, "reactor", reactor_or_runtime)
     if conn is None:
         conn = TCPConnection(reactor, on_event, hostname=host)
 
@@ -565,136 +512,5 @@ def connect(reactor_or_runtime, port, host, on_event, conn: TCPConnection | None
     def failed(reason):
         conn._deliver(CLOSE, True)
 
-    resolve(reactor_or_runtime, host).addCallbacks(resolved, failed)
+    resolve(reactor, host, resolver).addCallbacks(resolved, failed)
     return conn
-
-
-# -- the binding ------------------------------------------------------------------
-
-
-def warn_once(server, kind: str) -> None:
-    """A TLS client reached a server that has no credentials: said once."""
-    if not getattr(server, "warned", False):
-        server.warned = True
-        port = server.port.getHost().port if server.port is not None else "?"
-        stdio.write_stderr(tls.no_credentials_warning(kind, port))
-
-
-def binding(runtime) -> dict:
-    reactor = runtime.reactor
-
-    def js_events(conn: TCPConnection, dispatch, label: str):
-        """Wrap a JS dispatch function: one crossing per event, the program
-        alive until CLOSE was delivered. JS tells events apart by type:
-        dispatch(text) for RECEIVE, dispatch(code) for the others, where
-        CLOSE with had_error true is CLOSE_ERROR."""
-        conn.on_closed = runtime.loop.hold(label, close=conn.force_close).release
-        call = conn.on_receive = runtime.callback(dispatch)
-
-        def on_event(event, argument):
-            if event == RECEIVE:
-                return call(argument)
-            if event == CLOSE and argument:
-                event = CLOSE_ERROR
-            return call(event)
-
-        return on_event
-
-    def create_server(on_connection, on_close):
-        connection_cb = runtime.callback(on_connection)
-
-        def accepted(conn, remote_address, secure):
-            if secure and not server.secure.has_credentials:
-                warn_once(server, "tcp")
-            # JS builds the tcp.Connection, emits "connection" and returns
-            # the connection's dispatch function: one crossing.
-            dispatch = connection_cb(conn, remote_address, secure)
-            if dispatch is None:
-                return None
-            return js_events(conn, dispatch, "tcp connection")
-
-        server = TCPServerFactory(reactor, accepted)
-        server.on_close = runtime.callback(on_close)
-        server.hold = None
-        return server
-
-    def listen(server, port, host=None, backlog=128):
-        if server.port is not None:
-            raise JSError("listen: the server is already listening; close() it first")
-        bound = server.listen(port, host, backlog)
-        if server.hold is None:
-            server.hold = runtime.loop.hold("tcp server", close=server.close)
-        return bound
-
-    def close_server(server):
-        if server.port is None:
-            return
-        hold, server.hold = server.hold, None
-
-        def closed(result):
-            try:
-                server.on_close(0)
-            finally:
-                if hold is not None:
-                    hold.release()
-
-        server.close().addBoth(closed)
-
-    def set_server_secure(server, fmt, ca_certs=None, crl_list=None, key=None, cert=None):
-        server.secure = tls.server_context_factory(fmt, ca_certs, crl_list, key, cert)
-        server.warned = False
-
-    def connect_js(port, host, dispatch):
-        port = parse_port(port)  # before taking a hold: a bad port throws
-        conn = TCPConnection(reactor, hostname=host or "127.0.0.1")
-        conn.on_event = js_events(conn, dispatch, "tcp connection")
-        return connect(runtime, port, host, None, conn)
-
-    def secure_context(fmt, ca_certs=None, crl_list=None, key=None, cert=None):
-        # Built (and checked) when JS calls setSecure, before or after connect.
-        return tls.client_context_factory(fmt, ca_certs, crl_list, key, cert)
-
-    def set_secure(conn, context_factory):
-        if not isinstance(conn, TCPConnection) or isinstance(conn, ServerConnection):
-            raise JSError("setSecure: only a client connection can be made secure this way")
-        conn.set_secure(context_factory.for_host(conn.hostname))
-
-    def get_peer_certificate(conn, fmt="DNstring"):
-        if fmt != "DNstring":
-            raise JSError(f'getPeerCertificate: format must be "DNstring", got {fmt!r}')
-        return conn.peer_dn_string()
-
-    def address(server):
-        if server.port is None:
-            return None
-        host = server.port.getHost()
-        return {"address": display_address(host.host), "port": host.port}
-
-    return {
-        "CONNECT": CONNECT,
-        "RECEIVE": RECEIVE,
-        "EOF": EOF,
-        "DRAIN": DRAIN,
-        "TIMEOUT": TIMEOUT,
-        "CLOSE": CLOSE,
-        "FULL": FULL,
-        "CLOSE_ERROR": CLOSE_ERROR,
-        "createServer": create_server,
-        "listen": listen,
-        "closeServer": close_server,
-        "setServerSecure": set_server_secure,
-        "serverAddress": address,
-        "connect": connect_js,
-        "send": TCPConnection.send,  # the hot path: no extra frame
-        "setEncoding": lambda conn, encoding: conn.set_encoding(encoding),
-        "close": lambda conn: conn.close(),
-        "forceClose": lambda conn: conn.force_close(),
-        "readPause": lambda conn: conn.read_pause(),
-        "readResume": lambda conn: conn.read_resume(),
-        "setTimeout": lambda conn, ms: conn.set_timeout(ms),
-        "setNoDelay": lambda conn, flag=True: conn.set_no_delay(flag),
-        "secureContext": secure_context,
-        "setSecure": set_secure,
-        "verifyPeer": lambda conn: conn.verify_peer(),
-        "getPeerCertificate": get_peer_certificate,
-    }

@@ -31,7 +31,7 @@ from twisted.internet.interfaces import (
 )
 from zope.interface import implementer
 
-from twisted_node.jsbridge.errors import JSError
+from twisted_node.errors import NodeError
 
 # verifyPeer() results (see verify_peer for their meaning).
 VERIFIED = 1
@@ -65,13 +65,13 @@ def _text(value, what: str) -> str | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str):
-        raise JSError(f"setSecure: {what} must be a PEM string")
+        raise NodeError(f"setSecure: {what} must be a PEM string")
     return value
 
 
 def _check_format(format_type) -> None:
     if format_type != "X509_PEM":
-        raise JSError(
+        raise NodeError(
             f'setSecure: format_type must be "X509_PEM", got {format_type!r}',
             code="EINVAL",
         )
@@ -81,7 +81,7 @@ def _load_certificates(pem: str, what: str) -> list[x509.Certificate]:
     try:
         return x509.load_pem_x509_certificates(pem.encode("ascii", "replace"))
     except ValueError:
-        raise JSError(
+        raise NodeError(
             f"setSecure: {what} is not valid PEM (expected one or more certificates)",
             code="EINVAL",
         ) from None
@@ -90,18 +90,18 @@ def _load_certificates(pem: str, what: str) -> list[x509.Certificate]:
 def _load_crls(pem: str) -> list[x509.CertificateRevocationList]:
     blocks = _PEM_CRL.findall(pem)
     if not blocks:
-        raise JSError("setSecure: crl_list is not valid PEM (expected X509 CRLs)", code="EINVAL")
+        raise NodeError("setSecure: crl_list is not valid PEM (expected X509 CRLs)", code="EINVAL")
     try:
         return [x509.load_pem_x509_crl(b.encode("ascii", "replace")) for b in blocks]
     except ValueError:
-        raise JSError("setSecure: crl_list holds an unparsable CRL", code="EINVAL") from None
+        raise NodeError("setSecure: crl_list holds an unparsable CRL", code="EINVAL") from None
 
 
 def _load_key(pem: str):
     try:
         return crypto.load_privatekey(crypto.FILETYPE_PEM, pem.encode("ascii", "replace"))
     except crypto.Error:
-        raise JSError(
+        raise NodeError(
             "setSecure: private_key is not a valid unencrypted PEM private key",
             code="EINVAL",
         ) from None
@@ -126,7 +126,7 @@ def _context(ca_certs, crl_list, private_key, certificate, *, server: bool) -> S
     key_pem = _text(private_key, "private_key")
     cert_pem = _text(certificate, "certificate")
     if (key_pem is None) != (cert_pem is None):
-        raise JSError("setSecure: private_key and certificate must be given together")
+        raise NodeError("setSecure: private_key and certificate must be given together")
 
     # Parsed in argument order, so the first wrong argument is the one named.
     cas = _load_certificates(ca_pem, "ca_certs") if ca_pem is not None else []
@@ -152,7 +152,7 @@ def _context(ca_certs, crl_list, private_key, certificate, *, server: bool) -> S
             ctx.use_privatekey(key)
             ctx.check_privatekey()
         except SSL.Error:
-            raise JSError("setSecure: private_key does not match certificate", code="EINVAL") from None
+            raise NodeError("setSecure: private_key does not match certificate", code="EINVAL") from None
 
     store = ctx.get_cert_store()
     for ca in cas:
@@ -215,7 +215,7 @@ class ClientContextFactory:
 def server_context_factory(
     format_type="X509_PEM", ca_certs=None, crl_list=None, private_key=None, certificate=None
 ) -> ServerContextFactory:
-    """For server.setSecure(): raises JSError naming a wrong argument. Every
+    """For server.setSecure(): raises NodeError naming a wrong argument. Every
     argument is optional, as in v0.1 (see ServerContextFactory)."""
     _check_format(format_type if format_type is not None else "X509_PEM")
     ctx = _context(ca_certs, crl_list, private_key, certificate, server=True)

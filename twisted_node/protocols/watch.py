@@ -20,17 +20,19 @@ Decisions where the manual is silent:
 - atime alone is not a change: reading the file does not call the listener.
 - interval 0 means 500 ms of polling without inotify and a 5 s safety poll
   with it; a non-zero interval sets the polling period in both cases.
+
+The "watch" binding (twisted_node/bindings/watch.py) starts a FileWatcher
+for each file lib/watchfile.js watches.
 """
 
 from __future__ import annotations
 
-import json
 import os
 
 from twisted.internet.task import LoopingCall
 from twisted.python.filepath import FilePath
 
-from twisted_node.posix import STAT_FIELDS, stat_values
+from twisted_node.protocols.posix import STAT_FIELDS, stat_values
 
 try:
     from twisted.internet import inotify
@@ -214,57 +216,3 @@ class FileWatcher:
         notifier, self._notifier = self._notifier, None
         if notifier is not None:
             notifier.stop()
-
-
-def binding(runtime) -> dict:
-    """Entries merged into the child_process binding (see protocols/process.py)."""
-    active: set[FileWatcher] = set()
-
-    def stop_all():
-        for watcher in list(active):
-            watcher.stop()
-        active.clear()
-
-    runtime.add_cleanup(stop_all)
-
-    def watch_file(filename, persistent, interval_ms, listener):
-        """listener(curr_json, prev_json): each a JSON array in STAT_FIELDS
-        order, one crossing per change. Returns the opaque watcher handle."""
-        if not isinstance(filename, str) or not filename:
-            raise TypeError("filename must be a non-empty string")
-        if isinstance(interval_ms, bool) or not isinstance(interval_ms, (int, float, type(None))):
-            raise TypeError("interval must be a number of milliseconds")
-        interval = max(float(interval_ms or 0), 0.0) / 1000.0
-        notify = runtime.callback(listener)
-
-        def changed(curr, prev):
-            notify(json.dumps(curr), json.dumps(prev))
-
-        watcher = FileWatcher(runtime.reactor, filename, changed, interval)
-        watcher.start()
-        active.add(watcher)
-        hold = runtime.loop.hold(f"watchFile {filename}", close=watcher.stop) if persistent else None
-        return _Handle(watcher, hold, active)
-
-    def unwatch_file(handle):
-        if not isinstance(handle, _Handle):
-            raise TypeError("not a watchFile handle")
-        handle.stop()
-
-    return {"watchFile": watch_file, "unwatchFile": unwatch_file}
-
-
-class _Handle:
-    __slots__ = ("_active", "_hold", "watcher")
-
-    def __init__(self, watcher: FileWatcher, hold, active: set):
-        self.watcher = watcher
-        self._hold = hold
-        self._active = active
-
-    def stop(self) -> None:
-        self.watcher.stop()
-        self._active.discard(self.watcher)
-        if self._hold is not None:
-            self._hold.release()
-            self._hold = None

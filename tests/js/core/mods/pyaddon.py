@@ -1,10 +1,10 @@
-"""A Python addon (DESIGN.md "Addons"): init(target) fills in the exports.
+"""A Python addon (docs/ARCHITECTURE.md, "Addons"): init(target) fills in the exports.
 
 Functions returning a Deferred give JavaScript a process.Promise."""
 
 from twisted.internet import defer, reactor
 
-from twisted_node.jsbridge.errors import JSError
+from twisted_node.errors import NodeError
 from twisted_node.jsbridge.promises import Args, Rejection
 
 LOADS = []
@@ -45,4 +45,4 @@ def fails():
 
 
 def throws(message):
-    raise JSError(message, name="RangeError", code="EADDON")
+    raise NodeError(message, name="RangeError", code="EADDON")

@@ -17,9 +17,12 @@ import types
 import STPyV8
 from twisted.internet.defer import Deferred
 
-from twisted_node.jsbridge import bindings, errors, promises
+from twisted_node import bindings
+from twisted_node.bindings.host import Host, NativesHost
+from twisted_node.jsbridge import errors, promises
 from twisted_node.jsbridge.context import LIB_DIR, CompileError, Context, lib_source
 from twisted_node.jsbridge.convert import Converter
+from twisted_node.jsbridge.heap import heap_statistics
 from twisted_node.loop import Loop
 
 
@@ -48,6 +51,7 @@ class Runtime:
         self.js = None
         self.convert = None
         self._bind_door = None
+        self.host = Host(self)  # what bindings may use of this runtime
 
     # -- life ---------------------------------------------------------------
 
@@ -169,7 +173,7 @@ class Runtime:
     def binding(self, name: str):
         """process.binding(name), built once per name (lib/node.js caches
         the JS object: handing it back to JS twice would not work)."""
-        return self.to_js(bindings.load(name, self))
+        return self.to_js(bindings.load(name, self.host))
 
     # -- boot ---------------------------------------------------------------
 
@@ -188,7 +192,7 @@ class Runtime:
         self._helpers = helpers
         self.convert = Converter(helpers, self._wrap_callable, self._to_promise)
         bootstrap = self.context.compile(lib_source("node.js"), os.path.join(LIB_DIR, "node.js"))
-        natives = bindings.load("natives", self)
+        natives = bindings.load("natives", self._natives_host())
         natives["setDoorBinder"] = self._set_door_binder
         entry = bootstrap(self.to_js(natives))
         # Python's ways into the program, each bound to the door once.
@@ -200,6 +204,18 @@ class Runtime:
             new_promise=entry.newPromise,
             make_error=entry.makeError,
             settled=entry.promiseSettled,
+        )
+
+    def _natives_host(self) -> NativesHost:
+        def wait(is_done):
+            self.loop.iterate_until(lambda: bool(is_done()), lambda: self.finished)
+
+        return NativesHost(
+            self,
+            compile=self.context.compile,
+            binding=self.binding,
+            wait=wait,
+            heap_statistics=heap_statistics,
         )
 
     def _set_door_binder(self, bind) -> None:

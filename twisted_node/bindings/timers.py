@@ -3,16 +3,21 @@
 The timer list itself lives in lib/node.js, ordered by due time and then by
 creation, so timers due at the same moment fire in the order they were set
 (Twisted's DelayedCall heap does not promise that), and a thousand pending
-timers cost one reactor entry.
+timers cost one reactor entry. Its one event: (0, TIMEOUT) when the slot's
+time has come.
 """
 
 from __future__ import annotations
 
+from twisted_node.bindings.events import Events
+
+TIMEOUT = 1
+
 
 class TimerSlot:
-    def __init__(self, runtime, on_timeout):
-        self._runtime = runtime
-        self._on_timeout = runtime.callback(on_timeout)
+    def __init__(self, host, events: Events):
+        self._host = host
+        self._events = events
         self._call = None
         self._hold = None
 
@@ -21,9 +26,9 @@ class TimerSlot:
         if self._call is not None and self._call.active():
             self._call.reset(delay)
             return
-        self._call = self._runtime.reactor.callLater(delay, self._fire)
+        self._call = self._host.reactor.callLater(delay, self._fire)
         if self._hold is None:
-            self._hold = self._runtime.loop.hold("timer", close=self.cancel)
+            self._hold = self._host.hold("timer", close=self.cancel)
 
     def cancel(self) -> None:
         if self._call is not None and self._call.active():
@@ -37,20 +42,18 @@ class TimerSlot:
         self._call = None
         # JS reschedules for the next timer, if any, before running() ends.
         hold, self._hold = self._hold, None
-        with self._runtime.loop.running():
+        with self._host.running():
             if hold is not None:
                 hold.release()
-            self._on_timeout()
+            self._events(0, TIMEOUT)
 
 
-def binding(runtime) -> dict:
-    slot: list[TimerSlot] = []
-
-    def init(on_timeout):
-        slot.append(TimerSlot(runtime, on_timeout))
-
+def binding(host) -> dict:
+    events = Events(host)
+    slot = TimerSlot(host, events)
     return {
-        "init": init,
-        "schedule": lambda ms: slot[0].schedule(ms),
-        "cancel": lambda: slot[0].cancel(),
+        "TIMEOUT": TIMEOUT,
+        "init": events.init,
+        "schedule": slot.schedule,
+        "cancel": slot.cancel,
     }

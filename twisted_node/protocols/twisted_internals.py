@@ -1,16 +1,21 @@
-"""Writing to a plain TCP transport at once when nothing is queued in it.
+"""The one place that reads Twisted's private attributes (of
+twisted.internet.tcp.Connection: its write buffer and close machinery), for
+two things Twisted's public API cannot do. Both check the attributes they
+use (`possible`) and fall back to the public API where they are missing;
+tests/test_twisted_internals.py fails loudly when a Twisted release changes
+them, so that the speed-up or the clean close is not lost in silence.
 
-Twisted's transport.write() always queues, asks the reactor to watch the
+Writer: writing to a plain TCP transport at once when nothing is queued in
+it. Twisted's transport.write() always queues, asks the reactor to watch the
 socket for writability and sends on the next loop iteration: two epoll_ctl
 calls and one more event per write. When the transport's buffer is empty the
 data may as well go to the socket right away, which is what Node does; what
 the socket does not take is queued as usual, so ordering, producer signals
-("drain") and write() on a full buffer behave exactly as before.
+("drain") and write() on a full buffer behave exactly as before. A
+connection once TLS is started on it keeps transport.write (it encrypts
+first).
 
-This reads Twisted's tcp.Connection internals (its buffer fields), so it is
-used only when they are all there; anything else keeps plain
-transport.write(), and so does a connection once TLS is started on it (its
-transport.write encrypts first).
+close_now: forceClose()'s ordinary close (see there).
 """
 
 from __future__ import annotations

@@ -1,20 +1,19 @@
-"""The file system binding behind require("posix").
+"""The file operations behind require("posix"), pure Twisted.
 
 Node ran its blocking POSIX calls on libeio's thread pool; here each call runs
 on the reactor's thread pool (deferToThreadPool), so the reactor never waits
 on a disk, and its result fires on the reactor thread.
 
 Each operation is written once, as a plain blocking function (BLOCKING_CALLS).
-`FileSystem.run` puts one on a thread pool and returns a Deferred; the binding
-exposes every call twice: "NAME" (a Deferred, which JavaScript receives as a
-process.Promise) and "NAMESync" (the blocking function itself, for the later
-v0.1 Sync variants). Errors are the OSErrors the os module raises, whose
-`filename` is the path the call was about; the bridge makes them JS Errors
-with message, errno, code and path.
+`FileSystem.run` puts one on a thread pool and returns a Deferred. Errors are
+the OSErrors the os module raises, whose `filename` is the path the call was
+about. Values are plain: paths and data are str, numbers are int, read gives
+a (data, bytes_read) tuple, a stat is a flat list of numbers in STAT_FIELDS
+order.
 
-Values are plain: paths and data are str, numbers are int, a stat is a flat
-list of numbers in STAT_FIELDS order that lib/posix.js turns into a
-posix.Stats object in one crossing.
+What JavaScript sees of this (a process.Promise per call, NAMESync variants,
+the table of the program's open files kept and closed at its end) is the
+binding's work: twisted_node/bindings/posix.py.
 """
 
 from __future__ import annotations
@@ -30,7 +29,6 @@ from twisted.internet.threads import deferToThreadPool
 from twisted.python.failure import Failure
 
 from twisted_node import encodings
-from twisted_node.jsbridge.promises import Args
 
 # The order of the values of a stat result; times are milliseconds since the
 # epoch (what a JS Date is built from).
@@ -360,68 +358,3 @@ class OpenFiles:
         fds, self._fds = self._fds, set()
         for fd in fds:
             _close_quietly(fd)
-
-
-# Calls taking an encoding: (index of that argument, its default). The name
-# is checked before the call goes to a thread, so an unknown encoding throws
-# in the caller instead of failing the promise later.
-_ENCODING_ARGUMENT = {"read": (3, "binary"), "write": (3, "binary"), "cat": (1, "utf8")}
-
-
-def _normalize_encoding_argument(args: tuple, index: int, default: str) -> tuple:
-    if len(args) <= index:
-        return args
-    return (
-        *args[:index],
-        encodings.normalize(args[index], default),
-        *args[index + 1 :],
-    )
-
-
-def binding(runtime) -> dict:
-    fs = FileSystem(runtime.reactor, runtime.reactor.getThreadPool())
-    files = OpenFiles()
-    runtime.add_cleanup(lambda: fs.when_idle(files.close_all))
-
-    def in_thread(name: str, call: Callable) -> Callable[..., Deferred]:
-        several = name == "read"
-        encoding_arg = _ENCODING_ARGUMENT.get(name)
-
-        # "on success: no parameters" for the calls that return nothing;
-        # read gives two (data, bytes_read); the rest give one.
-        def shape(value):
-            if value is None:
-                return Args()
-            return Args(*value) if several else value
-
-        def start(*args) -> Deferred:
-            if encoding_arg is not None:
-                args = _normalize_encoding_argument(args, *encoding_arg)
-            return fs.run(call, *args).addCallback(shape)
-
-        return start
-
-    table: dict[str, object] = {"constants": constants()}
-    for name, call in BLOCKING_CALLS.items():
-        table[name] = in_thread(name, call)
-        table[name + "Sync"] = call
-
-    # open and close also keep the table of the program's open files.
-    start_open, start_close = table["open"], table["close"]
-
-    def open_(*args) -> Deferred:
-        return start_open(*args).addCallback(files.opened)
-
-    def open_sync(*args) -> int:
-        return files.opened(open_file(*args))
-
-    def close_(fd) -> Deferred:
-        files.closing(fd)
-        return start_close(fd)
-
-    def close_sync(fd) -> None:
-        files.closing(fd)
-        close_file(fd)
-
-    table.update(open=open_, openSync=open_sync, close=close_, closeSync=close_sync)
-    return table

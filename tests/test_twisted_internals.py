@@ -1,0 +1,67 @@
+"""protocols/twisted_internals.py reads private attributes of Twisted's TCP
+transport. If a Twisted release renames or drops one, the direct writes and
+forceClose's clean close fall back silently to slower or harsher ways: these
+tests make that loud."""
+
+from __future__ import annotations
+
+from twisted.internet import defer, protocol, reactor
+from twisted.internet.error import ConnectionDone
+from twisted.trial import unittest
+
+from twisted_node.protocols import twisted_internals
+
+
+class Peer(protocol.Protocol):
+    def __init__(self):
+        self.received = b""
+        self.made = defer.Deferred()
+        self.lost = defer.Deferred()
+
+    def connectionMade(self):
+        self.made.callback(self)
+
+    def dataReceived(self, data):
+        self.received += data
+
+    def connectionLost(self, reason):
+        self.lost.callback(reason.value)  # the exception: a Failure would errback
+
+
+class TwistedInternalsTests(unittest.TestCase):
+    timeout = 15
+
+    @defer.inlineCallbacks
+    def connected_pair(self):
+        server_side = Peer()
+        factory = protocol.Factory.forProtocol(lambda: server_side)
+        port = reactor.listenTCP(0, factory, interface="127.0.0.1")
+        self.addCleanup(port.stopListening)
+        client = Peer()
+        yield protocol.ClientCreator(reactor, lambda: client).connectTCP("127.0.0.1", port.getHost().port)
+        yield client.made
+        yield server_side.made
+        return client, server_side
+
+    @defer.inlineCallbacks
+    def test_the_transport_has_every_field_used(self):
+        client, server_side = yield self.connected_pair()
+        missing = [name for name in twisted_internals._FIELDS if not hasattr(client.transport, name)]
+        self.assertEqual(missing, [], "Twisted's tcp.Connection changed")
+        writer = twisted_internals.Writer(client.transport)
+        self.assertTrue(writer.direct)
+        writer.write(b"hello")
+        # Sent at once, not queued for the next reactor turn.
+        self.assertEqual(len(client.transport.dataBuffer) - client.transport.offset, 0)
+        self.assertEqual(client.transport._tempDataLen, 0)
+        client.transport.loseConnection()
+        yield server_side.lost
+
+    @defer.inlineCallbacks
+    def test_close_now_is_a_clean_close(self):
+        client, server_side = yield self.connected_pair()
+        client.transport.write(b"x" * 10)
+        self.assertTrue(twisted_internals.close_now(client.transport))
+        reason = yield server_side.lost
+        self.assertIsInstance(reason, ConnectionDone, "the peer saw a reset, not a FIN")
+        yield client.lost

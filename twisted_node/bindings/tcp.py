@@ -1,0 +1,183 @@
+"""The "tcp" binding: tcp.Server and tcp.Connection (lib/tcp.js) over
+protocols/tcp.py.
+
+Events (bindings/events.py), `onEvent(id, code, ...)`:
+
+  (server id, CONNECTION, handle, remote address, secure) -> the id JS gives
+      the new connection (null: refused)
+  (server id, SERVER_CLOSE, errno)    the server stopped listening
+  (connection id, CONNECT)            connected (after the TLS handshake)
+  (connection id, RECEIVE, text)      -> what the "receive" listeners sent,
+      batched (written here when the call returns)
+  (connection id, EOF | DRAIN | TIMEOUT)
+  (connection id, FULL)               the batched writes filled the buffer
+      (send() says the same by returning false)
+  (connection id, CLOSE, had_error)   nothing follows
+
+A connection keeps the program alive until its CLOSE was delivered, a
+listening server until it is closed.
+"""
+
+from __future__ import annotations
+
+from twisted_node.bindings.args import dn_format, seconds
+from twisted_node.bindings.events import Events, write_batch
+from twisted_node.errors import NodeError
+from twisted_node.protocols import dns, stdio, tls
+from twisted_node.protocols.tcp import (
+    CLOSE,
+    CONNECT,
+    DRAIN,
+    EOF,
+    RECEIVE,
+    TIMEOUT,
+    ServerConnection,
+    TCPConnection,
+    TCPServerFactory,
+    connect,
+    display_address,
+    parse_port,
+)
+
+# Event codes of this binding (those of the protocol, and its own).
+CONNECTION = 10
+SERVER_CLOSE = 11
+FULL = 12
+
+
+def warn_once(server, kind: str) -> None:
+    """A TLS client reached a server whose setSecure() gave no key and
+    certificate: said on stderr, once (a client cannot make it say more)."""
+    if not getattr(server, "warned", False):
+        server.warned = True
+        port = server.port.getHost().port if server.port is not None else "?"
+        stdio.write_stderr(tls.no_credentials_warning(kind, port))
+
+
+def resolver(reactor):
+    """Host names as the program's own lookups see them (the dns module:
+    TWISTED_NODE_DNS_SERVERS, the hosts file)."""
+    return lambda host: dns.resolve_host(reactor, host)
+
+
+def binding(host) -> dict:
+    reactor = host.reactor
+    events = Events(host)
+    resolve = resolver(reactor)
+
+    def attach(conn: TCPConnection, id) -> None:
+        """The connection's events go to JS object `id`; the program stays
+        alive until CLOSE was delivered."""
+        conn.on_closed = host.hold("tcp connection", close=conn.force_close).release
+        call = events.call
+
+        def on_event(code, argument):
+            if code == RECEIVE:
+                out = call(id, RECEIVE, argument)
+                if out and write_batch(conn.write_batch, out) is False:
+                    call(id, FULL)
+            elif code == CLOSE:
+                call(id, CLOSE, bool(argument))
+            else:
+                call(id, code)
+
+        conn.on_event = on_event
+
+    def create_server(server_id):
+        def accepted(conn, remote_address, secure):
+            if secure and not server.secure.has_credentials:
+                warn_once(server, "tcp")
+            # JS builds the tcp.Connection, emits "connection" and gives
+            # its id: one crossing.
+            id = events.call(server_id, CONNECTION, conn, remote_address, secure)
+            if id is None:
+                return None
+            attach(conn, id)
+            return conn.on_event
+
+        server = TCPServerFactory(reactor, accepted)
+        server.server_id = server_id
+        server.hold = None
+        return server
+
+    def listen(server, port, host_name=None, backlog=128):
+        if server.port is not None:
+            raise NodeError("listen: the server is already listening; close() it first")
+        bound = server.listen(port, host_name, backlog)
+        if server.hold is None:
+            server.hold = host.hold("tcp server", close=server.close)
+        return bound
+
+    def close_server(server):
+        if server.port is None:
+            return
+        hold, server.hold = server.hold, None
+
+        def closed(result):
+            try:
+                events(server.server_id, SERVER_CLOSE, 0)
+            finally:
+                if hold is not None:
+                    hold.release()
+
+        server.close().addBoth(closed)
+
+    def set_server_secure(server, fmt, ca_certs=None, crl_list=None, key=None, cert=None):
+        server.secure = tls.server_context_factory(fmt, ca_certs, crl_list, key, cert)
+        server.warned = False
+
+    def connect_js(id, port, host_name):
+        port = parse_port(port)  # before taking a hold: a bad port throws
+        conn = TCPConnection(reactor, hostname=host_name or "127.0.0.1")
+        attach(conn, id)
+        return connect(reactor, port, host_name, None, conn, resolve)
+
+    def secure_context(fmt, ca_certs=None, crl_list=None, key=None, cert=None):
+        # Built (and checked) when JS calls setSecure, before or after connect.
+        return tls.client_context_factory(fmt, ca_certs, crl_list, key, cert)
+
+    def set_secure(conn, context_factory):
+        if not isinstance(conn, TCPConnection) or isinstance(conn, ServerConnection):
+            raise NodeError("setSecure: only a client connection can be made secure this way")
+        conn.set_secure(context_factory.for_host(conn.peer_hostname))
+
+    def get_peer_certificate(conn, fmt="DNstring"):
+        dn_format(fmt)
+        return conn.peer_dn_string()
+
+    def address(server):
+        if server.port is None:
+            return None
+        where = server.port.getHost()
+        return {"address": display_address(where.host), "port": where.port}
+
+    return {
+        "CONNECTION": CONNECTION,
+        "SERVER_CLOSE": SERVER_CLOSE,
+        "CONNECT": CONNECT,
+        "RECEIVE": RECEIVE,
+        "EOF": EOF,
+        "DRAIN": DRAIN,
+        "TIMEOUT": TIMEOUT,
+        "FULL": FULL,
+        "CLOSE": CLOSE,
+        "init": events.init,
+        "createServer": create_server,
+        "listen": listen,
+        "closeServer": close_server,
+        "setServerSecure": set_server_secure,
+        "serverAddress": address,
+        "connect": connect_js,
+        "send": TCPConnection.send,  # the hot path: no frame of our own
+        "setEncoding": lambda conn, encoding: conn.set_encoding(encoding),
+        "close": lambda conn: conn.close(),
+        "forceClose": lambda conn: conn.force_close(),
+        "readPause": lambda conn: conn.read_pause(),
+        "readResume": lambda conn: conn.read_resume(),
+        "setTimeout": lambda conn, ms: conn.set_timeout(seconds(ms, "setTimeout")),
+        "setNoDelay": lambda conn, flag=True: conn.set_no_delay(flag),
+        "secureContext": secure_context,
+        "setSecure": set_secure,
+        "verifyPeer": lambda conn: conn.verify_peer(),
+        "getPeerCertificate": get_peer_certificate,
+    }
