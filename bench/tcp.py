@@ -3,8 +3,8 @@
     python bench/tcp.py [--mb 200] [--seconds 3] [--connections 50] [--size 64] [--rounds 3]
                         [--baseline DIR]
 
-One echo server at a time, each in its own process on 127.0.0.1, all
-measured in the same run by the same load generator:
+One echo server at a time, each in its own process on 127.0.0.1 pinned to
+CPU 0, all measured in the same run by the same load generator (on CPU 1):
 
 * throughput: one connection; the client streams --mb megabytes and reads the
   echo back concurrently (with back-pressure on both ends); MB/s of echoed data.
@@ -209,6 +209,14 @@ def python_messages(port: int, seconds: float, connections: int, size: int) -> d
 # -- running ------------------------------------------------------------------------
 
 
+def pinned(cpu: int, cmd: list[str]) -> list[str]:
+    """Servers on CPU 0 and the load generator on CPU 1 (with two cores or
+    more): otherwise the two share a core, and the figures say more about
+    the scheduler than about the server."""
+    taskset = shutil.which("taskset")
+    return [taskset, "-c", str(cpu), *cmd] if taskset and (os.cpu_count() or 1) >= 2 else cmd
+
+
 class Bench:
     def __init__(self, args, tmp: str):
         self.args = args
@@ -239,7 +247,7 @@ class Bench:
             client = self.write("client.js", NODE_CLIENT)
             extra = [a.mb] if mode == "throughput" else [a.seconds, a.connections, a.size]
             out = subprocess.run(
-                [self.node, client, mode, str(port), *map(str, extra)],
+                pinned(1, [self.node, client, mode, str(port), *map(str, extra)]),
                 capture_output=True,
                 check=True,
                 timeout=300,
@@ -255,7 +263,8 @@ class Bench:
         if name == BASE:  # its own checkout first on the path (`python -m` puts the cwd first)
             cwd = os.path.abspath(self.args.baseline)
             env = dict(os.environ, PYTHONPATH=cwd)
-        server = subprocess.Popen([*command, str(port)], stdout=subprocess.DEVNULL, env=env, cwd=cwd)
+        command = pinned(0, [*command, str(port)])
+        server = subprocess.Popen(command, stdout=subprocess.DEVNULL, env=env, cwd=cwd)
         try:
             wait_for_port(port)
             t = self.load("throughput", port)

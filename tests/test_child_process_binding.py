@@ -10,6 +10,7 @@ from twisted.internet.defer import Deferred, inlineCallbacks
 from twisted.trial import unittest
 
 from twisted_node.bindings import child_process
+from twisted_node.bindings.events import KEY
 from twisted_node.jsbridge.promises import Args, Rejection
 from twisted_node.loop import Loop
 
@@ -41,7 +42,8 @@ class EventTests(unittest.TestCase):
         self.exited = Deferred()
         self.binding["init"](self._event)
 
-    def _event(self, id, code, *args):
+    def _event(self, key, *args):
+        id, code = divmod(key, KEY)  # as lib/internal/events.js splits the key
         self.events.append((id, code, *args))
         if code == child_process.EXIT:
             self.exited.callback(None)

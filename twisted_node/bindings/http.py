@@ -31,7 +31,7 @@ from __future__ import annotations
 import weakref
 
 from twisted_node.bindings.args import dn_format, seconds, wire_bytes
-from twisted_node.bindings.events import Events
+from twisted_node.bindings.events import KEY, Events
 from twisted_node.bindings.tcp import resolver, warn_once
 from twisted_node.errors import NodeError
 from twisted_node.protocols import http_client, http_common, http_server, tcp, tls
@@ -59,7 +59,7 @@ class _Binding:
 
     def create_server(self, idle_ms=None, headers_ms=None, request_ms=None):
         """Timeouts in ms (None: the default; 0: none), checked by lib/http.js."""
-        call = self.events.call
+        events = self.events
         hold = self.host.hold
         factory_ref: list = []
 
@@ -70,18 +70,21 @@ class _Binding:
                 return None  # the server was closed meanwhile
             if channel.secure is not None and not channel.secure.has_credentials:
                 warn_once(factory, "http")
-            id = call(server_id, CONNECTION, channel, address, port)
+            id = events(server_id, CONNECTION, channel, address, port)
             if id is None:
                 return None
             channel.on_lost = hold("http connection", close=channel._abort).release
             return id
 
-        events = http_server.ServerEvents(
+        def request(id, head):  # the hot path: the event key computed here, one frame fewer
+            return _finished(events.raw(id * KEY + REQUEST, head))
+
+        channel_events = http_server.ServerEvents(
             connection=connection,
-            request=lambda id, head: _finished(call(id, REQUEST, head)),
-            body=lambda id, text, complete: _finished(call(id, BODY, text, complete)),
-            drain=lambda id: call(id, DRAIN),
-            close=lambda id, had_error: call(id, CLOSE, had_error),
+            request=request,
+            body=lambda id, text, complete: _finished(events(id, BODY, text, complete)),
+            drain=lambda id: events(id, DRAIN),
+            close=lambda id, had_error: events(id, CLOSE, had_error),
         )
         timeouts = http_server.Timeouts()
         if idle_ms is not None:
@@ -90,7 +93,7 @@ class _Binding:
             timeouts.headers = seconds(headers_ms, "createServer")
         if request_ms is not None:
             timeouts.request = seconds(request_ms, "createServer")
-        factory = http_server.ServerFactory(events, self.reactor, timeouts)
+        factory = http_server.ServerFactory(channel_events, self.reactor, timeouts)
         factory.server_id = None  # the number JS knows the server by, while it listens
         factory.hold = None
         factory_ref.append(factory)
@@ -124,8 +127,7 @@ class _Binding:
     def create_client(self, port, host=None, client_id=None):
         port = tcp.parse_port(port)
         host = "127.0.0.1" if host is None or host == "" else str(host)
-        call = self.events.call
-        client = http_client.HTTPClient(self.reactor, None, self._client_events(call), None)
+        client = http_client.HTTPClient(self.reactor, None, self._client_events(self.events), None)
         client.hostname = host
         client.client_token = client_id
         holds: list = []
@@ -149,19 +151,19 @@ class _Binding:
         return client
 
     @staticmethod
-    def _client_events(call) -> http_client.ClientEvents:
+    def _client_events(events) -> http_client.ClientEvents:
         return http_client.ClientEvents(
-            response=lambda id, status, version, headers, flags: call(
+            response=lambda id, status, version, headers, flags: events(
                 id, RESPONSE, status, version, headers, flags
             ),
-            body=lambda id, text, complete: call(id, RESPONSE_BODY, text, complete),
-            error=lambda id, message, code: call(id, ERROR, message, code),
-            drain=lambda id: call(id, REQUEST_DRAIN),
-            connect=lambda id: call(id, CONNECT),
-            eof=lambda id: call(id, EOF),
-            close=lambda id, had_error: call(id, CLOSE_CLIENT, had_error),
-            timeout=lambda id: call(id, TIMEOUT),
-            dropped=lambda id: call(id, DROPPED),
+            body=lambda id, text, complete: events(id, RESPONSE_BODY, text, complete),
+            error=lambda id, message, code: events(id, ERROR, message, code),
+            drain=lambda id: events(id, REQUEST_DRAIN),
+            connect=lambda id: events(id, CONNECT),
+            eof=lambda id: events(id, EOF),
+            close=lambda id, had_error: events(id, CLOSE_CLIENT, had_error),
+            timeout=lambda id: events(id, TIMEOUT),
+            dropped=lambda id: events(id, DROPPED),
         )
 
     def client_send(self, client, data, flags, client_id=None):

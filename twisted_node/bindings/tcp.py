@@ -21,7 +21,7 @@ listening server until it is closed.
 from __future__ import annotations
 
 from twisted_node.bindings.args import dn_format, seconds
-from twisted_node.bindings.events import Events, write_batch
+from twisted_node.bindings.events import Events, key, write_batch
 from twisted_node.errors import NodeError
 from twisted_node.protocols import dns, stdio, tls
 from twisted_node.protocols.tcp import (
@@ -69,18 +69,22 @@ def binding(host) -> dict:
         """The connection's events go to JS object `id`; the program stays
         alive until CLOSE was delivered."""
         conn.on_closed = host.hold("tcp connection", close=conn.force_close).release
-        call = events.call
+        raw = events.raw
+        receive_key = key(id, RECEIVE)
+        write = conn.write_batch
+
+        def on_receive(text):  # the hot path: as few frames as can be
+            out = raw(receive_key, text)
+            if out and write_batch(write, out) is False:
+                events(id, FULL)
 
         def on_event(code, argument):
-            if code == RECEIVE:
-                out = call(id, RECEIVE, argument)
-                if out and write_batch(conn.write_batch, out) is False:
-                    call(id, FULL)
-            elif code == CLOSE:
-                call(id, CLOSE, bool(argument))
+            if code == CLOSE:
+                events(id, CLOSE, bool(argument))
             else:
-                call(id, code)
+                events(id, code)
 
+        conn.on_receive = on_receive
         conn.on_event = on_event
 
     def create_server(server_id):
@@ -89,7 +93,7 @@ def binding(host) -> dict:
                 warn_once(server, "tcp")
             # JS builds the tcp.Connection, emits "connection" and gives
             # its id: one crossing.
-            id = events.call(server_id, CONNECTION, conn, remote_address, secure)
+            id = events(server_id, CONNECTION, conn, remote_address, secure)
             if id is None:
                 return None
             attach(conn, id)

@@ -21,7 +21,7 @@ var OUTPUT = binding.OUTPUT, ERROR = binding.ERROR, EXIT = binding.EXIT;
 var children = {};
 var lastChild = 0;
 
-binding.init(function (id, code, data) {
+binding.init(internal("events").handler(function (id, code, data) {
   var child = children[id];
   if (child === undefined) return;
   if (code === OUTPUT) {
@@ -32,7 +32,7 @@ binding.init(function (id, code, data) {
     delete children[id];
     child.emit("exit", data);
   }
-});
+}));
 
 function ChildProcess() {
   process.EventEmitter.call(this);

@@ -942,7 +942,7 @@ var CONNECTION = binding.CONNECTION, REQUEST = binding.REQUEST, BODY = binding.B
     DROPPED = binding.DROPPED, CONNECT = binding.CONNECT, EOF = binding.EOF, TIMEOUT = binding.TIMEOUT,
     CLOSE_CLIENT = binding.CLOSE_CLIENT;
 
-binding.init(function onEvent(id, code, a, b, c, d) {
+binding.init(internal("events").handler(function onEvent(id, code, a, b, c, d) {
   switch (code) {
     case REQUEST: return onRequest(id, a);
     case BODY: return onBody(id, a, b);
@@ -959,4 +959,4 @@ binding.init(function onEvent(id, code, a, b, c, d) {
     case TIMEOUT: return onClientConnection(id, "timeout");
     case CLOSE_CLIENT: return onClientConnection(id, "close", a);
   }
-});
+}));

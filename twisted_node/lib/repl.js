@@ -190,7 +190,7 @@ function startOnStdio(prompt, prompts) {
 // by the number the binding's events give it, until the connection is gone.
 var OPEN = binding.OPEN, DATA = binding.DATA, EOF = binding.EOF, END = binding.END;
 var sessions = {};
-binding.init(function (id, code, text) {
+binding.init(internal("events").handler(function (id, code, text) {
   var session = sessions[id];
   if (code === OPEN) {
     sessions[id] = session = new Session("node> ", function (out) { binding.send(id, out); }, {
@@ -206,4 +206,4 @@ binding.init(function (id, code, text) {
     delete sessions[id];
     session.ended = true; // the peer is gone: nothing more to evaluate or print
   }
-});
+}));

@@ -17,10 +17,10 @@ stdio.writeError = function (data) {
 // later open() reads on) and emits nothing.
 //
 // stdin is the binding's one object (id 0), so the id is not looked at.
-binding.init(function (id, code, data) {
+binding.init(internal("events").handler(function (id, code, data) {
   if (code === binding.DATA) stdio.emit("data", data);
   else if (code === binding.CLOSE) stdio.emit("close");
-});
+}));
 
 stdio.open = function (encoding) {
   binding.openStdin(encoding === undefined ? "utf8" : encoding);

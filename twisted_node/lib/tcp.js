@@ -90,7 +90,7 @@ function onEvent(id, code, a, b, c) {
   }
 }
 
-binding.init(onEvent);
+binding.init(internal("events").handler(onEvent));
 
 // --- tcp.Connection ------------------------------------------------------------
 

@@ -21,13 +21,13 @@ var watching = Object.create(null);  // id -> StatWatcher
 var lastId = 0;
 
 // The binding's events: (id, CHANGE, curr, prev), the stats as JSON arrays.
-binding.init(function (id, code, curr, prev) {
+binding.init(internal("events").handler(function (id, code, curr, prev) {
   var watcher = watching[id];
   if (watcher && code === binding.CHANGE) {
     watcher.emit("change", posix.statsFromArray(JSON.parse(curr)),
                  posix.statsFromArray(JSON.parse(prev)));
   }
-});
+}));
 
 function StatWatcher(filename) {
   process.EventEmitter.call(this);
