@@ -21,16 +21,18 @@ The contract:
 * Errors: raise ``twisted_node.errors.NodeError(message, name=..., **props)``
   (or OSError, TypeError, ValueError) to throw the matching JS Error.
 * Events, ONE convention (events.py): a binding that has events exports
-  ``init``, which lib/NAME.js calls once with its one event function; every
-  event is then ``on_event(id, code, *args)``: `id` the number JavaScript
-  knows the object by (JS picks it, and passes it when it makes the object
-  or answers the event that announced it), `code` one of the binding's
-  event constants (exported with it, so both sides agree by construction),
-  then plain arguments. Python holds no JS object; JS keeps `id -> object`
-  only while the object can get events.
+  ``init``, which lib/NAME.js calls once with its one event function
+  (wrapped by lib/internal/events.js); every event is then
+  ``events(id, code, *args)`` here and ``onEvent(id, code, ...args)``
+  there: `id` the number JavaScript knows the object by (JS picks it, and
+  passes it when it makes the object or answers the event that announced
+  it; the REPL hub numbers its sessions itself), `code` one of the
+  binding's event constants (exported with it, so both sides agree by
+  construction), then plain arguments. Python holds no JS object; JS keeps
+  `id -> object` only while the object can get events.
 * What the program writes during an event may come back as the event's
-  result instead of crossing once per write (events.py, BATCHED): the
-  binding writes it when the call returns.
+  result instead of crossing once per write (events.py, batched writes):
+  the binding writes it when the call returns.
 * Anything that keeps the program alive holds ``host.hold(label, close)`` and
   releases it when it can no longer produce events.
 """
