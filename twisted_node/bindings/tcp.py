@@ -20,8 +20,8 @@ listening server until it is closed.
 
 from __future__ import annotations
 
-from twisted_node.bindings.args import dn_format, seconds
-from twisted_node.bindings.events import Events, key, write_batch
+from twisted_node.bindings.args import dn_format, seconds, wire_bytes
+from twisted_node.bindings.events import Events, key
 from twisted_node.errors import NodeError
 from twisted_node.protocols import dns, stdio, tls
 from twisted_node.protocols.tcp import (
@@ -73,10 +73,15 @@ def binding(host) -> dict:
         receive_key = key(id, RECEIVE)
         write = conn.write_batch
 
-        def on_receive(text):  # the hot path: as few frames as can be
+        def on_receive(text):  # the hot path: as few frames as can be (write_batch, inline)
             out = raw(receive_key, text)
-            if out and write_batch(write, out) is False:
-                events(id, FULL)
+            if out:
+                try:
+                    data = out.encode("latin-1")
+                except UnicodeEncodeError:
+                    data = wire_bytes(out)
+                if not write(data):
+                    events(id, FULL)
 
         def on_event(code, argument):
             if code == CLOSE:
