@@ -31,14 +31,12 @@ import argparse
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)  # for the helpers bench/ shares with tests/
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from bench.common import ROOT, ensure_wrk, pinned, rss_kb, start, stop  # noqa: E402
 from tests.ports import free_port  # noqa: E402
 
 RUNTIME_SERVER = """\
@@ -92,49 +90,6 @@ end
 """
 
 
-def ensure_wrk() -> str:
-    wrk = shutil.which("wrk")
-    if wrk is None:
-        print("wrk not found: installing Debian's package", flush=True)
-        subprocess.run(["apt-get", "update", "-qq"], check=True)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
-        wrk = shutil.which("wrk")
-    return wrk
-
-
-def pinned(cpu: int, cmd: list[str]) -> list[str]:
-    taskset = shutil.which("taskset")
-    return [taskset, "-c", str(cpu), *cmd] if taskset and os.cpu_count() >= 2 else cmd
-
-
-def wait_listening(port: int, proc: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("server did not start listening")
-
-
-def start(cmd: list[str], port: int, root: str = ROOT) -> subprocess.Popen:
-    """`root`: the checkout whose twisted_node a runtime server runs."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
-    # In `root` too: `python -m` puts the working directory first on the path.
-    proc = subprocess.Popen(pinned(0, cmd), env=env, stdout=subprocess.DEVNULL, cwd=root)
-    wait_listening(port, proc)
-    return proc
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.kill()
-    proc.wait()
-
-
 def wrk_requests(wrk, port, connections, count, rate, script) -> None:
     """Exactly about `count` keep-alive requests: wrk has no request limit,
     so a Lua script stops its thread after `count` responses, and the
@@ -161,14 +116,6 @@ def wrk_run(wrk, port, connections, seconds, script=None, env=None) -> float:
     if "Non-2xx" in out or "Socket errors" in out:
         print(out)
     return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-
-
-def rss_kb(pid: int) -> int:
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise RuntimeError("no VmRSS")
 
 
 def main() -> int:

@@ -33,8 +33,8 @@ import sys
 import tempfile
 import time
 
-# The repository root, for the helpers bench/ shares with tests/.
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from bench.common import pinned  # noqa: E402
 from tests.ports import free_port, wait_for_port  # noqa: E402
 
 BASE = "twisted-node@base"  # --baseline's server
@@ -207,14 +207,6 @@ def python_messages(port: int, seconds: float, connections: int, size: int) -> d
 
 
 # -- running ------------------------------------------------------------------------
-
-
-def pinned(cpu: int, cmd: list[str]) -> list[str]:
-    """Servers on CPU 0 and the load generator on CPU 1 (with two cores or
-    more): otherwise the two share a core, and the figures say more about
-    the scheduler than about the server."""
-    taskset = shutil.which("taskset")
-    return [taskset, "-c", str(cpu), *cmd] if taskset and (os.cpu_count() or 1) >= 2 else cmd
 
 
 class Bench:

@@ -12,6 +12,7 @@ Events (bindings/events.py), `onEvent(id, code, ...)`:
   server side, `id` a server's or a connection's:
   (server, CONNECTION, channel, address, port) -> the connection's id (null: refused)
   (connection, REQUEST, head) -> a response finished meanwhile, or null
+      ("K" or "C", for keep-alive or close after it, then its bytes)
       head: "<flags><method> <url> <version>\\n<headers>" (http_server.ServerEvents)
   (connection, BODY, text, complete) -> likewise
   (connection, DRAIN)
@@ -43,8 +44,13 @@ CONNECT, EOF, TIMEOUT, CLOSE_CLIENT = 11, 12, 13, 14
 
 
 def _finished(result):
-    """A response lib/http.js finished during an event, as bytes (or None)."""
-    return wire_bytes(result) if result else None
+    """A response lib/http.js finished during an event (batched writes):
+    (bytes, END_KEEP or END_CLOSE), or None. Its first char says which
+    (lib/http.js: FINISHED_KEEP or FINISHED_CLOSE)."""
+    if not result:
+        return None
+    end = http_server.END_CLOSE if result[0] == "C" else http_server.END_KEEP
+    return wire_bytes(result[1:]), end
 
 
 class _Binding:

@@ -109,7 +109,7 @@ def binding(host) -> dict:
         server.hold = None
         return server
 
-    def listen(server, port, host_name=None, backlog=128):
+    def listen(server, port, host_name=None, backlog=None):
         if server.port is not None:
             raise NodeError("listen: the server is already listening; close() it first")
         bound = server.listen(port, host_name, backlog)

@@ -588,11 +588,12 @@ ServerResponse.prototype._write = function (data, end) {
 // While an event of a connection is dispatched, a response finished there
 // is not written through the binding but batched on the connection and
 // returned to the binding when the event is over (lib/internal/batch.js:
-// one crossing fewer per request; the binding writes it as a finished
-// response, so at most one is batched). Any other write to the connection
-// writes it first, so the order on the wire is kept.
+// one crossing fewer per request). Its first char tells the binding how it
+// ends: "K" (the connection may carry another) or "C" (close after it); so
+// at most one is batched. Any other write to the connection writes it
+// first, so the order on the wire is kept.
 function connWrite(conn, data, end) {
-  if (end === END_KEEP && batch.add(conn, data, true)) return !conn._full;
+  if (end !== END_NONE && batch.add(conn, (end === END_KEEP ? "K" : "C") + data, true)) return !conn._full;
   batch.flush(conn);
   // Three functions rather than an `end` argument: each argument costs.
   var ok = end === END_NONE ? binding.write(conn._handle, data) :
@@ -602,8 +603,11 @@ function connWrite(conn, data, end) {
 }
 
 // For batch.flush: the batched finished response, written now.
-Connection.prototype._writeBatch = function (data) {
-  if (this._handle !== null && !binding.finish(this._handle, data)) this._full = true;
+Connection.prototype._writeBatch = function (tagged) {
+  if (this._handle === null) return;
+  var data = tagged.slice(1);
+  var ok = tagged.charAt(0) === "K" ? binding.finish(this._handle, data) : binding.finishClose(this._handle, data);
+  if (!ok) this._full = true;
 };
 
 // The response now first in line may have output (or all of it) waiting.

@@ -309,7 +309,7 @@ Server.prototype._accept = function (handle, remoteAddress, secure) {
 
 Server.prototype.listen = function (port, host, backlog) {
   if (port === undefined || port === null) throw new TypeError("listen(port, host, backlog): port is required");
-  this.port = binding.listen(this._handle, port, nullable(host), backlog === undefined ? 128 : backlog);
+  this.port = binding.listen(this._handle, port, nullable(host), nullable(backlog)); // default 511
   servers.set(this._id, this);
 };
 

@@ -104,9 +104,10 @@ class ServerEvents:
     http_common's COMPLETE | KEEP_ALIVE, headers as http_common.headers_text;
     neither the method, the URL nor the version can hold a space or a line
     feed (llhttp refuses them). body(token, text, complete). Both may
-    return the bytes of a response finished while they ran, the same as
-    write(data, END_KEEP) from inside them (one call fewer). drain(token) after a write()
-    returned False and the buffer emptied. close(token, had_error).
+    return (data, end) for a response finished while they ran, end END_KEEP
+    or END_CLOSE: the same as write(data, end) from inside them (one call
+    fewer). drain(token) after a write() returned False and the buffer
+    emptied. close(token, had_error).
     """
 
     connection: Callable
@@ -405,12 +406,12 @@ class ServerChannel(Protocol, MessageReader, PeerCertificates):
     def _emit_head(self, head: str, flags: int) -> None:
         finished = self._events.request(self.token, f"{flags}{head}")
         if finished is not None:
-            self.write(finished, END_KEEP)
+            self.write(*finished)
 
     def _emit_body(self, text: str, complete: bool) -> None:
         finished = self._events.body(self.token, text, complete)
         if finished is not None:
-            self.write(finished, END_KEEP)
+            self.write(*finished)
 
     def _update_reading(self) -> None:
         want = not (

@@ -63,6 +63,10 @@ from twisted_node.protocols.transport import IdleTimer, PeerCertificates
 CONNECT, RECEIVE, EOF, DRAIN, TIMEOUT, CLOSE = 1, 2, 3, 4, 5, 6
 
 DEFAULT_TIMEOUT = 60.0  # seconds
+# The manual's default was 128; with it a burst of connections overflows the
+# accept queue and clients stall a second on SYN retransmission. Node.js
+# later chose 511 (capped by the kernel's somaxconn), and so do we.
+DEFAULT_BACKLOG = 511
 FORCE_CLOSE_GRACE = 5.0  # seconds a forced TLS close may take to flush
 DEFAULT_ENCODING = "binary"
 
@@ -431,11 +435,11 @@ class TCPServerFactory(Factory):
         conn.remote_address = display_address(getattr(addr, "host", "") or "")
         return conn
 
-    def listen(self, port, host=None, backlog=128) -> int:
+    def listen(self, port, host=None, backlog=DEFAULT_BACKLOG) -> int:
         """Synchronous, as the manual says: errors raise NodeError here."""
         port = parse_port(port)
         try:
-            backlog = int(backlog) if backlog is not None else 128
+            backlog = int(backlog) if backlog is not None else DEFAULT_BACKLOG
         except (TypeError, ValueError):
             raise NodeError(f"listen: backlog must be a number, got {backlog!r}") from None
         if host is None or host == "":
