@@ -7,7 +7,14 @@ Servers run one at a time in their own process pinned to CPU 0; the load
 (wrk, or a Node.js client) runs on CPU 1. Each row takes --rounds
 interleaved rounds and keeps the best of each side (the machine is shared:
 the best round is the one least disturbed); the table gives both figures,
-the ratio and the target. Rows:
+the ratio and the target.
+
+The last column is the floor: the same work done by Twisted alone, without
+JavaScript (a bare Protocol answering a canned response, echoing, idling;
+for memory and start-up, a process that only imports the reactor and
+STPyV8), as a ratio to Node.js. A row whose floor misses the target cannot
+meet it on Twisted and STPyV8, whatever this project does above them.
+Rows:
 
   http       hello world over HTTP/1.1 keep-alive, wrk, 50 connections
   https      the same over TLS (a P-256 certificate)
@@ -73,6 +80,53 @@ IDLE_NODE = """\
 require("net").createServer(function (socket) {}).listen(+process.argv[2], "127.0.0.1");
 """
 
+# Twisted alone: an HTTP/1.1 server that answers every request it reads
+# with the same bytes as the others (no parsing beyond finding the end of
+# each head), closing after it when the request asked so; over TLS when
+# BENCH_KEY and BENCH_CERT are set.
+HTTP_FLOOR = """\
+import os, sys
+from twisted.internet import epollreactor
+epollreactor.install()
+from twisted.internet import reactor
+from twisted.internet.protocol import Factory, Protocol
+
+RESPONSE = (b"HTTP/1.1 200 OK\\r\\nContent-Type: text/plain\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n"
+            b"c\\r\\nHello World\\n\\r\\n0\\r\\n\\r\\n")
+
+class Canned(Protocol):
+    buffer = b""
+    def dataReceived(self, data):
+        self.buffer += data
+        while b"\\r\\n\\r\\n" in self.buffer:
+            head, _, self.buffer = self.buffer.partition(b"\\r\\n\\r\\n")
+            self.transport.write(RESPONSE)
+            if b"onnection: close" in head:
+                self.transport.loseConnection()
+                return
+
+factory = Factory.forProtocol(Canned)
+port = int(sys.argv[1])
+if os.environ.get("BENCH_KEY"):
+    from twisted.internet import ssl
+    options = ssl.PrivateCertificate.loadPEM(os.environ["BENCH_KEY"] + os.environ["BENCH_CERT"]).options()
+    reactor.listenSSL(port, factory, options, interface="127.0.0.1")
+else:
+    reactor.listenTCP(port, factory, interface="127.0.0.1")
+reactor.run()
+"""
+
+IDLE_FLOOR = """\
+import sys
+from twisted.internet import reactor
+from twisted.internet.protocol import Factory, Protocol
+import STPyV8  # what twisted-node cannot do without: the reactor, and V8
+reactor.listenTCP(int(sys.argv[1]), Factory.forProtocol(Protocol), interface="127.0.0.1")
+reactor.run()
+"""
+
+STARTUP_FLOOR = "import twisted.internet.reactor, STPyV8"
+
 
 def certificate(kind: str) -> tuple[str, str]:
     """A self-signed certificate for localhost: (key PEM, certificate PEM)."""
@@ -116,18 +170,24 @@ class Table:
     def __init__(self):
         self.rows: list[tuple] = []
 
-    def add(self, work, ours, node, unit, target, higher_is_better=True):
+    def add(self, work, r: dict, unit, target, higher_is_better=True):
+        """`r`: the figures of "ours", "node" and "floor" (Twisted alone)."""
+        ours, node, floor = r["ours"], r["node"], r["floor"]
         ratio = ours / node if node else float("nan")
         ok = ratio >= target if higher_is_better else ratio <= target
         sign = ">=" if higher_is_better else "<="
         figures = (f"{ours:,.1f} {unit}", f"{node:,.1f} {unit}", f"{ratio:.2f}x", f"{sign} {target}x")
-        self.rows.append((work, *figures, ok))
-        print(f"  {work}: twisted-node {ours:,.1f} {unit}, node {node:,.1f} {unit}: {ratio:.2f}x", flush=True)
+        self.rows.append((work, *figures, ok, f"{floor / node:.2f}x ({floor:,.1f})"))
+        print(
+            f"  {work}: twisted-node {ours:,.1f} {unit}, node {node:,.1f} {unit}: {ratio:.2f}x; "
+            f"Twisted alone {floor:,.1f} {unit}: {floor / node:.2f}x",
+            flush=True,
+        )
 
     def print(self) -> bool:
-        head = ("work", "twisted-node", "Node.js 20", "ratio", "target", "")
-        rows = [head] + [(*r[:5], "ok" if r[5] else "MISSED") for r in self.rows]
-        widths = [max(len(str(r[i])) for r in rows) for i in range(6)]
+        head = ("work", "twisted-node", "Node.js 20", "ratio", "target", "", "Twisted alone")
+        rows = [head] + [(*r[:5], "ok" if r[5] else "MISSED", r[6]) for r in self.rows]
+        widths = [max(len(str(r[i])) for r in rows) for i in range(7)]
         for r in rows:
             print(" | ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
         return all(r[5] for r in self.rows)
@@ -152,6 +212,9 @@ class Runner:
     def node_cmd(self, name: str, text: str) -> list[str]:
         return [self.node, self.file(name, text)]
 
+    def python_cmd(self, name: str, text: str) -> list[str]:
+        return [self.python, self.file(name, text)]
+
     def best_of(self, servers: dict, measure, env=None) -> dict:
         """{name: best of --rounds}, the servers taking turns."""
         results = {name: [] for name in servers}
@@ -170,6 +233,7 @@ class Runner:
         servers = {
             "ours": self.runtime("hello.js", http_bench.RUNTIME_SERVER),
             "node": self.node_cmd("hello_node.js", http_bench.NODE_SERVER),
+            "floor": self.python_cmd("http_floor.py", HTTP_FLOOR),
         }
 
         def measure(port):
@@ -177,7 +241,7 @@ class Runner:
             return wrk(port, s)
 
         r = self.best_of(servers, measure)
-        table.add("HTTP hello, keep-alive, 50 connections", r["ours"], r["node"], "req/s", 0.6)
+        table.add("HTTP hello, keep-alive, 50 connections", r, "req/s", 0.6)
 
     def tls(self, table: Table, row: str) -> None:
         kind = "rsa" if row == "tls-rsa" else "p256"
@@ -186,6 +250,7 @@ class Runner:
         servers = {
             "ours": self.runtime("hello_tls.js", HTTPS_RUNTIME),
             "node": self.node_cmd("hello_tls_node.js", HTTPS_NODE),
+            "floor": self.python_cmd("http_floor.py", HTTP_FLOOR),
         }
         s = self.args.seconds
         if row == "https":
@@ -195,7 +260,7 @@ class Runner:
                 return wrk(port, s, "https")
 
             r = self.best_of(servers, measure, env)
-            table.add("HTTPS hello, keep-alive (P-256)", r["ours"], r["node"], "req/s", 0.6)
+            table.add("HTTPS hello, keep-alive (P-256)", r, "req/s", 0.6)
             return
 
         def handshakes(port):
@@ -204,7 +269,7 @@ class Runner:
 
         r = self.best_of(servers, handshakes, env)
         name = "RSA-2048" if kind == "rsa" else "P-256"
-        table.add(f"TLS handshakes, 1 request each, {name}", r["ours"], r["node"], "/s", 0.95)
+        table.add(f"TLS handshakes, 1 request each, {name}", r, "/s", 0.95)
 
     def tcp(self, table: Table) -> None:
         class Args:
@@ -214,6 +279,7 @@ class Runner:
         servers = {
             "ours": self.runtime("echo.js", tcp_bench.TWISTED_NODE_SERVER),
             "node": self.node_cmd("echo_node.js", tcp_bench.NODE_SERVER),
+            "floor": self.python_cmd("echo_floor.py", tcp_bench.TWISTED_SERVER),
         }
 
         def measure(port):
@@ -221,12 +287,13 @@ class Runner:
             return m["messages"] / m["seconds"]
 
         r = self.best_of(servers, measure)
-        table.add("tcp echo messages/s (bench/tcp)", r["ours"], r["node"], "/s", 0.6)
+        table.add("tcp echo messages/s (bench/tcp)", r, "/s", 0.6)
 
     def idle(self, table: Table, row: str) -> None:
         servers = {
             "ours": self.runtime("idle.js", IDLE_RUNTIME),
             "node": self.node_cmd("idle_node.js", IDLE_NODE),
+            "floor": self.python_cmd("idle_floor.py", IDLE_FLOOR),
         }
         count = self.args.idle
         results = {name: [] for name in servers}
@@ -254,21 +321,24 @@ class Runner:
         # Memory: the least of the rounds (what the server needs, not noise).
         r = {name: min(values) for name, values in results.items()}
         if row == "idle-rss":
-            table.add("RSS of an idle tcp server", r["ours"], r["node"], "MB", 1.2, higher_is_better=False)
+            table.add("RSS of an idle tcp server", r, "MB", 1.2, higher_is_better=False)
         else:
-            table.add(f"RSS per idle tcp connection ({count:,} open)", r["ours"], r["node"], "KB", 1.0, False)
+            table.add(f"RSS per idle tcp connection ({count:,} open)", r, "KB", 1.0, False)
 
     def startup(self, table: Table) -> None:
         ours = self.file("startup.js", startup_bench.SCRIPT)
         theirs = self.file("startup_node.js", startup_bench.NODE_SCRIPT)
         cmd = [self.python, "-m", "twisted_node", ours]
+        floor = [self.python, "-c", STARTUP_FLOOR]
         startup_bench.timed(cmd)  # warm the page cache and the .pyc files
-        tn, nd = [], []
+        startup_bench.timed(floor)
+        times = {"ours": [], "node": [], "floor": []}
         for _ in range(max(10, self.args.rounds * 5)):
-            tn.append(startup_bench.timed(cmd))
-            nd.append(startup_bench.timed([self.node, theirs]))
-        t, n = statistics.median(tn) * 1000, statistics.median(nd) * 1000
-        table.add("start-up of a trivial script (medians)", t, n, "ms", 2.0, higher_is_better=False)
+            times["ours"].append(startup_bench.timed(cmd))
+            times["node"].append(startup_bench.timed([self.node, theirs]))
+            times["floor"].append(startup_bench.timed(floor))
+        r = {name: statistics.median(values) * 1000 for name, values in times.items()}
+        table.add("start-up of a trivial script (medians)", r, "ms", 2.0, higher_is_better=False)
 
 
 ROWS = ("http", "https", "tls-rsa", "tls-p256", "tcp", "idle-conn", "idle-rss", "startup")

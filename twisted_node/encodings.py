@@ -69,6 +69,12 @@ def decode(data: bytes, encoding: str) -> str:
     return decode(data, normalize(encoding))
 
 
+_STATELESS = {
+    "binary": functools.partial(bytes.decode, encoding="latin-1"),
+    "ascii": functools.partial(decode, encoding="ascii"),
+}
+
+
 class Decoder:
     """Stream decoder: feed chunks, get strings; utf8 keeps a split character
     back until its remaining bytes arrive.
@@ -84,13 +90,9 @@ class Decoder:
         if self.encoding == "utf8":
             self._utf8 = codecs.getincrementaldecoder("utf-8")("replace")
             self.decode = self._utf8.decode
-        else:
+        else:  # stateless: one callable per encoding, shared (a connection each costs memory)
             self._utf8 = None
-            self.decode = (
-                functools.partial(bytes.decode, encoding="latin-1")
-                if self.encoding == "binary"
-                else functools.partial(decode, encoding=self.encoding)
-            )
+            self.decode = _STATELESS[self.encoding]
 
     def flush(self) -> str:
         """End of stream: whatever partial character is left, as U+FFFD."""

@@ -52,7 +52,7 @@ class Outbox:
 
     def __init__(self, transport, limit: int | None = None, budget: Budget | None = None) -> None:
         self._writer = twisted_internals.Writer(transport)
-        self._queue: deque[bytes] = deque()
+        self._queue: deque[bytes] | None = None  # made when first needed: a deque costs 760 B
         self.queued = 0  # bytes in the queue
         self.paused = False  # the transport is over its mark, or the queue not empty
         # The module's values when None, read now (tests set them).
@@ -73,6 +73,8 @@ class Outbox:
         size = len(data)
         if limited:
             self._check(size, what)
+        if self._queue is None:
+            self._queue = deque()
         self._queue.append(data)
         self.queued += size
         self._budget.used += size
@@ -107,9 +109,11 @@ class Outbox:
             self.queued -= len(data)
             self._budget.used -= len(data)
             self._writer.write(data)  # may pause us again
-        if not queue and self._on_empty is not None:
-            on_empty, self._on_empty = self._on_empty, None
-            on_empty()
+        if not queue:
+            self._queue = None  # an idle connection keeps no deque
+            if self._on_empty is not None:
+                on_empty, self._on_empty = self._on_empty, None
+                on_empty()
 
     def when_sent(self, then) -> None:
         """Call `then` once the queue has gone into the transport (at once if
@@ -123,6 +127,6 @@ class Outbox:
     def discard(self) -> None:
         """The connection is gone (or cut): what is queued will never be sent."""
         self._budget.used -= self.queued
-        self._queue.clear()
+        self._queue = None
         self.queued = 0
         self._on_empty = None
