@@ -125,7 +125,13 @@ reactor.listenTCP(int(sys.argv[1]), Factory.forProtocol(Protocol), interface="12
 reactor.run()
 """
 
-STARTUP_FLOOR = "import twisted.internet.reactor, STPyV8"
+# What any program of ours must do before its first line runs, with the
+# start-up tricks of cli.py (no cyclic GC while importing, modules only TLS
+# needs imported on first use, no interpreter teardown).
+STARTUP_FLOOR = (
+    "import gc, os; gc.disable(); from twisted_node import import_on_use; import_on_use.defer(); "
+    "import twisted.internet.reactor, STPyV8; os._exit(0)"
+)
 
 
 def certificate(kind: str) -> tuple[str, str]:
