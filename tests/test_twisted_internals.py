@@ -1,7 +1,7 @@
 """protocols/twisted_internals.py reads private attributes of Twisted's TCP
-transport. If a Twisted release renames or drops one, the direct writes and
-forceClose's clean close fall back silently to slower or harsher ways: these
-tests make that loud."""
+transport and TLS protocol. If a Twisted release renames or drops one, the
+direct writes, forceClose's clean close and the previous ticket key fall back
+silently to slower or harsher ways: these tests make that loud."""
 
 from __future__ import annotations
 
@@ -65,3 +65,24 @@ class TwistedInternalsTests(unittest.TestCase):
         reason = yield server_side.lost
         self.assertIsInstance(reason, ConnectionDone, "the peer saw a reset, not a FIN")
         yield client.lost
+
+
+class TLSProtocolTests(unittest.TestCase):
+    def test_the_tls_connection_can_be_replaced(self):
+        """The OpenSSL connection a server TLS protocol was made with can be
+        swapped before its first byte (tls_tickets.HelloRouter)."""
+        from OpenSSL import SSL
+        from twisted.internet.testing import StringTransport
+        from twisted.protocols.tls import TLSMemoryBIOFactory
+
+        from tests.test_tls import server_factory
+
+        secure = server_factory(ca=None, crl=None)
+        factory = TLSMemoryBIOFactory(secure, False, protocol.Factory.forProtocol(protocol.Protocol))
+        tls_protocol = factory.buildProtocol(None)
+        self.assertTrue(twisted_internals.tls_connection_replaceable(tls_protocol))
+        tls_protocol.makeConnection(StringTransport())
+        replacement = SSL.Connection(secure.getContext(), None)
+        self.assertTrue(twisted_internals.replace_tls_connection(tls_protocol, replacement))
+        self.assertIs(tls_protocol.getHandle(), replacement)
+        self.assertIs(replacement.get_app_data(), tls_protocol)

@@ -60,6 +60,9 @@ class _Binding:
         self.events = Events(host)
         self.clients: weakref.WeakSet = weakref.WeakSet()
         host.add_cleanup(self._close_clients)
+        # A client connecting again with the same setSecure arguments to the
+        # same host and port resumes its TLS session (protocols/tls.py).
+        self.client_contexts = tls.ClientContexts()
 
     # -- server -------------------------------------------------------------
 
@@ -135,6 +138,7 @@ class _Binding:
         host = "127.0.0.1" if host is None or host == "" else str(host)
         client = http_client.HTTPClient(self.reactor, None, self._client_events(self.events), None)
         client.hostname = host
+        client.port = port
         client.client_token = client_id
         holds: list = []
 
@@ -178,7 +182,8 @@ class _Binding:
         return client.send(wire_bytes(data), flags, client_id)
 
     def client_set_secure(self, client, fmt, ca_certs=None, crl_list=None, key=None, cert=None):
-        client.set_secure(tls.client_context_factory(fmt, ca_certs, crl_list, key, cert, client.hostname))
+        secure = self.client_contexts.get(fmt, ca_certs, crl_list, key, cert)
+        client.set_secure(secure.for_host(client.hostname, client.port))
 
     def _close_clients(self) -> None:
         for client in list(self.clients):
@@ -248,6 +253,9 @@ def binding(host) -> dict:
         "closeServer": b.close_server,
         "setServerSecure": lambda f, fmt, ca=None, crl=None, key=None, cert=None: f.set_secure(
             fmt, ca, crl, key, cert
+        ),
+        "addServerContext": lambda f, name, fmt, ca=None, crl=None, key=None, cert=None: (
+            tls.add_server_context(f.secure, name, fmt, ca, crl, key, cert)
         ),
         "serverAddress": b.address,
         "write": lambda channel, data: channel.write(wire_bytes(data), http_server.END_NONE),

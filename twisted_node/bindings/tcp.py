@@ -20,6 +20,8 @@ listening server until it is closed.
 
 from __future__ import annotations
 
+import weakref
+
 from twisted_node.bindings.args import dn_format, seconds, wire_bytes
 from twisted_node.bindings.events import Events, key
 from twisted_node.errors import NodeError
@@ -64,6 +66,10 @@ def binding(host) -> dict:
     reactor = host.reactor
     events = Events(host)
     resolve = resolver(reactor)
+    # Connections made again with the same setSecure arguments to the same
+    # host and port resume their TLS session (protocols/tls.py).
+    client_contexts = tls.ClientContexts()
+    ports: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # client connection -> port
 
     def attach(conn: TCPConnection, id) -> None:
         """The connection's events go to JS object `id`; the program stays
@@ -132,23 +138,29 @@ def binding(host) -> dict:
         server.close().addBoth(closed)
 
     def set_server_secure(server, fmt, ca_certs=None, crl_list=None, key=None, cert=None):
-        server.secure = tls.server_context_factory(fmt, ca_certs, crl_list, key, cert)
+        # Again on a listening server: new handshakes get the new
+        # credentials; on an error the old ones stay.
+        server.secure = tls.server_context_factory(fmt, ca_certs, crl_list, key, cert, current=server.secure)
         server.warned = False
+
+    def add_server_context(server, hostname, fmt, ca_certs=None, crl_list=None, key=None, cert=None):
+        tls.add_server_context(server.secure, hostname, fmt, ca_certs, crl_list, key, cert)
 
     def connect_js(id, port, host_name):
         port = parse_port(port)  # before taking a hold: a bad port throws
         conn = TCPConnection(reactor, hostname=host_name or "127.0.0.1")
+        ports[conn] = port
         attach(conn, id)
         return connect(reactor, port, host_name, None, conn, resolve)
 
     def secure_context(fmt, ca_certs=None, crl_list=None, key=None, cert=None):
-        # Built (and checked) when JS calls setSecure, before or after connect.
-        return tls.client_context_factory(fmt, ca_certs, crl_list, key, cert)
+        # Checked when JS calls setSecure, before or after connect.
+        return client_contexts.get(fmt, ca_certs, crl_list, key, cert)
 
     def set_secure(conn, context_factory):
         if not isinstance(conn, TCPConnection) or isinstance(conn, ServerConnection):
             raise NodeError("setSecure: only a client connection can be made secure this way")
-        conn.set_secure(context_factory.for_host(conn.peer_hostname))
+        conn.set_secure(context_factory.for_host(conn.peer_hostname, ports.get(conn)))
 
     def get_peer_certificate(conn, fmt="DNstring"):
         dn_format(fmt)
@@ -175,6 +187,7 @@ def binding(host) -> dict:
         "listen": listen,
         "closeServer": close_server,
         "setServerSecure": set_server_secure,
+        "addServerContext": add_server_context,
         "serverAddress": address,
         "connect": connect_js,
         "send": TCPConnection.send,  # the hot path: no frame of our own

@@ -245,6 +245,11 @@ Server.prototype.setSecure = function (format, caCerts, crlList, privateKey, cer
   binding.setServerSecure(this._handle, format, caCerts, crlList, privateKey, certificate);
 };
 
+// Beyond the manual (the later Node name): as tcp.Server's addContext.
+Server.prototype.addContext = function (hostname, format, caCerts, crlList, privateKey, certificate) {
+  binding.addServerContext(this._handle, hostname, format, caCerts, crlList, privateKey, certificate);
+};
+
 // Beyond the manual (later Node): the bound { address, port }, e.g. after listen(0).
 Server.prototype.address = function () {
   return binding.serverAddress(this._handle);

@@ -332,6 +332,17 @@ Server.prototype.setSecure = function (format_type, ca_certs, crl_list, private_
   );
 };
 
+// Beyond the manual (the later Node name, with setSecure's arguments): the
+// credentials for clients asking for `hostname` ("*.example.com": any one
+// label) by SNI; setSecure's serve the other names. Again for a name, or
+// setSecure again, replaces credentials for the handshakes that follow.
+Server.prototype.addContext = function (hostname, format_type, ca_certs, crl_list, private_key, certificate) {
+  binding.addServerContext(
+    this._handle, hostname, format_type === undefined ? "X509_PEM" : format_type, nullable(ca_certs),
+    nullable(crl_list), nullable(private_key), nullable(certificate)
+  );
+};
+
 exports.createServer = function (connection_listener) {
   return new Server(connection_listener);
 };

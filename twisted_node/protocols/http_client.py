@@ -99,6 +99,7 @@ class HTTPClient(PeerCertificates):
         self.timeout = DEFAULT_TIMEOUT  # seconds a connection may stay idle (0: no limit)
         self.secure = None  # a tls client context factory, for HTTPS
         self.hostname = None  # checked by verify_peer
+        self.port = None  # with the host name, which TLS session to resume
         # Called with True when a request starts and False when it is over
         # (the binding keeps the program alive in between).
         self.on_active: Callable[[bool], object] | None = None

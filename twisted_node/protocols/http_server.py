@@ -649,7 +649,11 @@ class ServerFactory(TCPServerFactory):
         return super().close()
 
     def set_secure(self, fmt, ca_certs=None, crl_list=None, private_key=None, certificate=None):
-        self.secure = tls.server_context_factory(fmt, ca_certs, crl_list, private_key, certificate)
+        # Again while listening: new handshakes get the new credentials,
+        # connections already made keep theirs; on an error nothing changes.
+        self.secure = tls.server_context_factory(
+            fmt, ca_certs, crl_list, private_key, certificate, current=self.secure
+        )
         self.warned = False  # see tcp.warn_once
 
 

@@ -16,12 +16,16 @@ connection once TLS is started on it keeps transport.write (it encrypts
 first).
 
 close_now: forceClose()'s ordinary close (see there).
+
+replace_tls_connection: a server TLS connection made again, from another
+context, before its first byte (see tls_tickets).
 """
 
 from __future__ import annotations
 
 from twisted.internet import tcp as twisted_tcp
 from twisted.internet.error import ConnectionDone
+from twisted.protocols.tls import TLSMemoryBIOProtocol
 from twisted.python.failure import Failure
 
 _FIELDS = (
@@ -103,3 +107,22 @@ def _nothing_queued(transport) -> bool:
         and not transport._tempDataLen
         and len(transport.dataBuffer) == transport.offset
     )
+
+
+def tls_connection_replaceable(tls_protocol) -> bool:
+    """A Twisted TLS protocol, whose OpenSSL connection (once made: see
+    replace_tls_connection) can be replaced."""
+    return isinstance(tls_protocol, TLSMemoryBIOProtocol)
+
+
+def replace_tls_connection(tls_protocol, connection) -> bool:
+    """Have a server TLS protocol that has received nothing yet use
+    `connection` (an SSL.Connection) instead of the one its factory made,
+    set up as Twisted sets up its own. False if this Twisted keeps it
+    elsewhere (the caller goes on with the one made)."""
+    if getattr(tls_protocol, "_tlsConnection", None) is None:
+        return False
+    connection.set_accept_state()
+    connection.set_app_data(tls_protocol)
+    tls_protocol._tlsConnection = connection
+    return True
