@@ -62,6 +62,38 @@ def resolver(reactor):
     return lambda host: dns.resolve_host(reactor, host)
 
 
+class _Route:
+    """Where one connection's events go: JS object `id`. An object of its
+    own rather than closures: an idle connection holds it, and this is the
+    smallest form (closures and their cells cost about twice as much)."""
+
+    __slots__ = ("events", "raw", "id", "receive_key", "write")
+
+    def __init__(self, events: Events, id, write) -> None:
+        self.events = events
+        self.raw = events.raw  # set by the event that made the connection known to JS
+        self.id = id
+        self.receive_key = key(id, RECEIVE)
+        self.write = write  # the connection's write_batch
+
+    def receive(self, text: str) -> None:
+        """The hot path: as few frames as can be (the batch written inline)."""
+        out = self.raw(self.receive_key, text)
+        if out:
+            try:
+                data = out.encode("latin-1")
+            except UnicodeEncodeError:
+                data = wire_bytes(out)
+            if not self.write(data):
+                self.events(self.id, FULL)
+
+    def event(self, code: int, argument) -> None:
+        if code == CLOSE:
+            self.events(self.id, CLOSE, bool(argument))
+        else:
+            self.events(self.id, code)
+
+
 def binding(host) -> dict:
     reactor = host.reactor
     events = Events(host)
@@ -75,28 +107,9 @@ def binding(host) -> dict:
         """The connection's events go to JS object `id`; the program stays
         alive until CLOSE was delivered."""
         conn.on_closed = host.hold("tcp connection", close=conn.force_close).release
-        raw = events.raw
-        receive_key = key(id, RECEIVE)
-        write = conn.write_batch
-
-        def on_receive(text):  # the hot path: as few frames as can be (write_batch, inline)
-            out = raw(receive_key, text)
-            if out:
-                try:
-                    data = out.encode("latin-1")
-                except UnicodeEncodeError:
-                    data = wire_bytes(out)
-                if not write(data):
-                    events(id, FULL)
-
-        def on_event(code, argument):
-            if code == CLOSE:
-                events(id, CLOSE, bool(argument))
-            else:
-                events(id, code)
-
-        conn.on_receive = on_receive
-        conn.on_event = on_event
+        route = _Route(events, id, conn.write_batch)
+        conn.on_receive = route.receive
+        conn.on_event = route.event
 
     def create_server(server_id):
         def accepted(conn, remote_address, secure):

@@ -134,10 +134,12 @@ class TCPConnection(Protocol, PeerCertificates):
         self.eof_received = False
         self.write_closed = False
         self.handshake_done = False
-        self._pending_writes: list[bytes] = []  # sends before the socket connected
+        self._pending_writes: list[bytes] | None = None  # sends before the socket connected
         self._no_delay = None
         self._read_paused = False
-        self._queue: list[tuple[int, object]] = []  # events held back by readPause
+        # Events held back by readPause; made when first needed (an empty
+        # list per idle connection is memory for nothing).
+        self._queue: list[tuple[int, object]] | None = None
         self._flush_call = None
         self._idle = IdleTimer(reactor, self._timed_out, DEFAULT_TIMEOUT)
         self._forced = False
@@ -160,7 +162,7 @@ class TCPConnection(Protocol, PeerCertificates):
         if self._read_paused:
             transport.pauseProducing()
         self._idle.start()
-        pending, self._pending_writes = self._pending_writes, []
+        pending, self._pending_writes = self._pending_writes or (), None
         for data in pending:
             self._outbox.write(data, limited=False)  # accepted already
         if self.write_closed:  # close() was called while connecting
@@ -185,7 +187,7 @@ class TCPConnection(Protocol, PeerCertificates):
         if self._read_paused or self._queue:
             # Behind what is held back (reading may resume before the held
             # events are delivered, from the next reactor turn).
-            self._queue.append((RECEIVE, data))
+            self._hold_back(RECEIVE, data)
             return
         text = self.decoder.decode(data)
         if text:
@@ -254,6 +256,8 @@ class TCPConnection(Protocol, PeerCertificates):
             # "close" follows at once.
             return False
         if not self.connected_at_tcp:
+            if self._pending_writes is None:
+                self._pending_writes = []
             self._pending_writes.append(payload)
             return True
         self._idle.touch()
@@ -301,7 +305,8 @@ class TCPConnection(Protocol, PeerCertificates):
             return
         self._forced = True
         self.write_closed = True
-        self._queue = [item for item in self._queue if item[0] == CLOSE]
+        if self._queue:
+            self._queue = [item for item in self._queue if item[0] == CLOSE]
         if self.connected_at_tcp:
             if not self._lost:
                 self._outbox.discard()
@@ -337,6 +342,11 @@ class TCPConnection(Protocol, PeerCertificates):
             # From a fresh reactor turn: never re-enter JS from inside the
             # readResume() call.
             self._flush_call = self.reactor.callLater(0, self._flush_queue)
+
+    def _hold_back(self, event: int, argument) -> None:
+        if self._queue is None:
+            self._queue = []
+        self._queue.append((event, argument))
 
     def _flush_queue(self) -> None:
         self._flush_call = None
@@ -380,7 +390,7 @@ class TCPConnection(Protocol, PeerCertificates):
         if self.closed:
             return
         if self._queue or (self._read_paused and not self._forced):
-            self._queue.append((event, argument))
+            self._hold_back(event, argument)
             return
         if event == EOF:
             if self.eof_received:
