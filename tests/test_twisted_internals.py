@@ -1,14 +1,20 @@
 """protocols/twisted_internals.py reads private attributes of Twisted's TCP
-transport and TLS protocol. If a Twisted release renames or drops one, the
-direct writes, forceClose's clean close and the previous ticket key fall back
-silently to slower or harsher ways: these tests make that loud."""
+transport, TLS protocol and epoll reactor. If a Twisted release renames or
+drops one, the direct writes, forceClose's clean close, the previous ticket
+key and the lean reactor fall back silently to slower or harsher ways: these
+tests make that loud."""
 
 from __future__ import annotations
+
+import json
+import subprocess
+import sys
 
 from twisted.internet import defer, protocol, reactor
 from twisted.internet.error import ConnectionDone
 from twisted.trial import unittest
 
+from tests.jsrun import child_env
 from twisted_node.protocols import twisted_internals
 
 
@@ -86,3 +92,66 @@ class TLSProtocolTests(unittest.TestCase):
         self.assertTrue(twisted_internals.replace_tls_connection(tls_protocol, replacement))
         self.assertIs(tls_protocol.getHandle(), replacement)
         self.assertIs(replacement.get_app_data(), tls_protocol)
+
+
+# Run in a child: a process has one global reactor, and trial's is installed.
+LEAN_REACTOR_CHILD = r"""
+import json, socket
+from twisted_node.protocols import twisted_internals
+installed = twisted_internals.install_lean_reactor()
+from twisted.internet import reactor, protocol, threads
+from twisted.python import log
+
+errors = []
+log.addObserver(lambda event: event.get("isError") and errors.append(str(event.get("failure").value)))
+
+class Echo(protocol.Protocol):
+    def dataReceived(self, data):
+        if data == b"boom":
+            raise ValueError("the protocol raised")
+        self.transport.write(data)
+
+port = reactor.listenTCP(0, protocol.Factory.forProtocol(Echo), interface="127.0.0.1").getHost().port
+
+def clients():
+    out = []
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as bad:
+        bad.sendall(b"boom")
+        out.append(bad.recv(100))  # b"": the connection is dropped
+    for _ in range(3):
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as good:
+            good.sendall(b"hello")
+            out.append(good.recv(100))
+    return out
+
+def done(out):
+    print(json.dumps({
+        "installed": installed, "kind": type(reactor).__name__, "lean": reactor.lean,
+        "replies": [o.decode() for o in out], "errors": errors,
+    }))
+    reactor.stop()
+
+reactor.callWhenRunning(lambda: threads.deferToThread(clients).addCallback(done))
+reactor.run()
+"""
+
+
+class LeanReactorTests(unittest.TestCase):
+    def test_the_lean_reactor_serves_and_logs_errors(self):
+        """Installed where no reactor is yet; it reads what it needs of this
+        Twisted (lean is True); sockets are served; an exception in a
+        protocol is logged and drops that connection only."""
+        result = subprocess.run(
+            [sys.executable, "-c", LEAN_REACTOR_CHILD], env=child_env(), capture_output=True, timeout=60
+        )
+        self.assertEqual(result.returncode, 0, result.stderr.decode())
+        seen = json.loads(result.stdout)
+        self.assertEqual((seen["installed"], seen["kind"], seen["lean"]), (True, "LeanEPollReactor", True))
+        self.assertEqual(seen["replies"], ["", "hello", "hello", "hello"])
+        self.assertEqual(seen["errors"], ["the protocol raised"])
+
+    def test_not_installed_over_another_reactor(self):
+        from twisted.internet import reactor
+
+        self.assertFalse(twisted_internals.install_lean_reactor())
+        self.assertNotIsInstance(reactor, twisted_internals.LeanEPollReactor)

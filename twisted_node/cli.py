@@ -56,6 +56,9 @@ def _executable() -> str:
 def run(script: str | None, args: list[str], executable: str) -> int:
     """Run one program on the global reactor until it ends; its exit status."""
     import_on_use.defer()
+    from twisted_node.protocols import twisted_internals
+
+    twisted_internals.install_lean_reactor()
     from twisted.internet import reactor
 
     from twisted_node.protocols import stdio
