@@ -94,6 +94,73 @@ class TLSProtocolTests(unittest.TestCase):
         self.assertIs(replacement.get_app_data(), tls_protocol)
 
 
+class TLSPeer(Peer):
+    """Starts TLS with start_tls as soon as it is connected; given a line,
+    writes its answer and closes."""
+
+    def __init__(self, creator, answer=b""):
+        super().__init__()
+        self.creator = creator
+        self.answer = answer
+
+    def connectionMade(self):
+        self.lean = twisted_internals._lean_tls_possible(self.transport)
+        twisted_internals.start_tls(self.transport, self.creator)
+        self.tls_layer = self.transport.protocol
+        super().connectionMade()
+
+    def dataReceived(self, data):
+        super().dataReceived(data)
+        if self.received.endswith(b"\n"):
+            self.peer_certificate = self.transport.getPeerCertificate()
+            self.transport.write(self.answer)
+            self.transport.loseConnection()
+
+
+class StartTLSTests(unittest.TestCase):
+    timeout = 15
+
+    @defer.inlineCallbacks
+    def test_start_tls_makes_twisted_tls_once_per_creator(self):
+        from twisted.internet import ssl
+        from twisted.internet.interfaces import ISSLTransport
+        from zope.interface import providedBy
+
+        from tests.test_tls import server_factory
+
+        secure = server_factory(ca=None, crl=None)
+        client_options = ssl.CertificateOptions()
+        servers = []
+
+        def accept():
+            servers.append(TLSPeer(secure, answer=b"bye\n"))
+            return servers[-1]
+
+        port = reactor.listenTCP(0, protocol.Factory.forProtocol(accept), interface="127.0.0.1")
+        self.addCleanup(port.stopListening)
+        for n in range(2):
+            client = TLSPeer(client_options)
+            creator = protocol.ClientCreator(reactor, lambda c=client: c)
+            yield creator.connectTCP("127.0.0.1", port.getHost().port)
+            yield client.made
+            self.assertTrue(client.lean, "Twisted's startTLS changed: start_tls falls back to it")
+            client.transport.write(b"hello %d\n" % n)
+            yield servers[n].lost
+            yield client.lost
+            self.assertEqual(servers[n].received, b"hello %d\n" % n)
+            self.assertEqual(client.received, b"bye\n")
+            self.assertTrue(servers[n].lean)
+            self.assertIsNotNone(client.peer_certificate)  # the server's
+            self.assertIsNone(servers[n].peer_certificate)  # the client sent none
+            self.assertTrue(ISSLTransport.providedBy(servers[n].transport))
+            tls_layer = servers[n].tls_layer
+            # The saving: the TLS layer's transport declares nothing to copy.
+            self.assertEqual(list(providedBy(tls_layer.transport)), [])
+        first, second = (server.tls_layer.factory for server in servers)
+        self.assertIs(first, second, "one TLSMemoryBIOFactory per creator")
+        self.assertEqual(first.protocols, {}, "closed connections stay registered")
+
+
 # Run in a child: a process has one global reactor, and trial's is installed.
 LEAN_REACTOR_CHILD = r"""
 import json, socket

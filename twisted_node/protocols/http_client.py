@@ -51,6 +51,7 @@ from twisted_node.protocols.http_common import (
     headers_text,
     no_delay,
 )
+from twisted_node.protocols import twisted_internals
 from twisted_node.protocols.outbox import Outbox
 from twisted_node.protocols.transport import IdleTimer, PeerCertificates
 
@@ -382,7 +383,7 @@ class ClientChannel(Protocol, MessageReader):
             return
         no_delay(self.transport)  # a request's head and body go out as written
         if self._client.secure is not None:
-            self.transport.startTLS(self._client.secure)
+            twisted_internals.start_tls(self.transport, self._client.secure)
         self._outbox = Outbox(self.transport)
         self.transport.registerProducer(self, True)
         self.idle.start()

@@ -50,7 +50,7 @@ from twisted.internet.interfaces import IHalfCloseableProtocol, IPushProducer
 from twisted.internet.protocol import Protocol
 from zope.interface import implementer
 
-from twisted_node.protocols import tls
+from twisted_node.protocols import tls, twisted_internals
 from twisted_node.protocols.http_common import (
     KEEP_ALIVE,
     MAX_HEAD,
@@ -181,7 +181,7 @@ class ServerChannel(Protocol, MessageReader, PeerCertificates):
         # written should go out now, not wait for the peer's ACK.
         no_delay(self.transport)
         if self.secure is not None:
-            self.transport.startTLS(self.secure)
+            twisted_internals.start_tls(self.transport, self.secure)
         self._outbox = Outbox(self.transport)
         self.transport.registerProducer(self, True)
         self.factory.channels.add(self)

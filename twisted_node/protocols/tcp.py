@@ -156,7 +156,7 @@ class TCPConnection(Protocol, PeerCertificates):
         if self._no_delay is not None:
             transport.setTcpNoDelay(self._no_delay)
         if self.secure is not None:
-            transport.startTLS(self.secure)
+            twisted_internals.start_tls(transport, self.secure)
         self._outbox = Outbox(transport)
         transport.registerProducer(self, True)
         if self._read_paused:
@@ -374,7 +374,7 @@ class TCPConnection(Protocol, PeerCertificates):
             raise NodeError("setSecure: the connection is already secure")
         self.secure = context_factory
         if self._live():
-            self.transport.startTLS(context_factory)
+            twisted_internals.start_tls(self.transport, context_factory)
 
     # -- internals -------------------------------------------------------------
 
