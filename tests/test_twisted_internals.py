@@ -160,6 +160,58 @@ class StartTLSTests(unittest.TestCase):
         self.assertIs(first, second, "one TLSMemoryBIOFactory per creator")
         self.assertEqual(first.protocols, {}, "closed connections stay registered")
 
+    def test_start_tls_declares_what_twisted_declares(self):
+        """The layer and the transport provide the interfaces Twisted's
+        startTLS gives them (Twisted adapts the layer, e.g. to
+        IHalfCloseableProtocol when the peer half-closes), from the first
+        connection of a process on. In a child: what zope caches on a class
+        once any TLS layer was made in this process would hide a difference."""
+        result = subprocess.run(
+            [sys.executable, "-c", DECLARATIONS_CHILD], env=child_env(), capture_output=True, timeout=60
+        )
+        self.assertEqual(result.returncode, 0, result.stderr.decode())
+        seen = json.loads(result.stdout)
+        self.assertEqual(seen["ours"], [seen["twisted"], seen["twisted"]])
+
+
+# start_tls's connections first (twice), then Twisted's startTLS: what each
+# transport and its TLS layer provide, and that the layer adapts.
+DECLARATIONS_CHILD = r"""
+import json
+from twisted.internet import protocol, reactor, tcp
+from twisted.internet.interfaces import IHalfCloseableProtocol
+from zope.interface import providedBy
+from tests.test_tls import server_factory
+from twisted_node.protocols import twisted_internals
+
+secure = server_factory(ca=None, crl=None)
+
+def fresh_transport():
+    transport = tcp.Server.__new__(tcp.Server)  # the state startTLS reads, no socket
+    transport.protocol = protocol.Protocol()
+    transport.producer = None
+    transport.streamingProducer = False
+    transport.connected = 1
+    transport.disconnecting = False
+    transport.reactor = reactor
+    transport.TLS = False
+    return transport
+
+def declared(transport):
+    layer = transport.protocol
+    adapted = IHalfCloseableProtocol(layer, None)
+    return [repr(list(providedBy(transport))), repr(list(providedBy(layer))), repr(adapted)]
+
+ours = []
+for _ in range(2):
+    transport = fresh_transport()
+    twisted_internals.start_tls(transport, secure)
+    ours.append(declared(transport))
+transport = fresh_transport()
+transport.startTLS(secure)
+print(json.dumps({"ours": ours, "twisted": declared(transport)}))
+"""
+
 
 # Run in a child: a process has one global reactor, and trial's is installed.
 LEAN_REACTOR_CHILD = r"""

@@ -39,7 +39,7 @@ from twisted.internet.abstract import FileDescriptor
 from twisted.internet.error import ConnectionDone
 from twisted.internet.interfaces import ISSLTransport
 from twisted.protocols.tls import TLSMemoryBIOFactory, TLSMemoryBIOProtocol
-from zope.interface import directlyProvides
+from zope.interface import directlyProvides, providedBy
 from zope.interface.declarations import Declaration
 from twisted.python import log
 from twisted.python.failure import Failure
@@ -158,10 +158,10 @@ if _BypassTLS is not None:
         """Twisted's transport for the TLS layer (it writes past the
         encryption), declaring no interfaces. TLSMemoryBIOProtocol's
         makeConnection copies onto itself, one directlyProvides call each,
-        every interface its transport provides (ten for a TCP connection; each
-        call replaces the one before, so the layer ends up declaring the last,
-        ILoggingContext, which its class declares anyway). Nothing asks the
-        TLS layer what it provides."""
+        every interface its transport provides (ten for a TCP connection,
+        each declaration made and dropped: zope keeps them weakly). With
+        this transport it copies nothing; start_tls gives the layer the
+        declaration it would have ended with, computed once per class."""
 
         # What zope.interface's providedBy() returns: a declaration without
         # bases, whose iteration ends at once (the class's own would walk
@@ -175,10 +175,10 @@ def start_tls(transport, creator) -> None:
     """transport.startTLS(creator), for a TCP transport of Twisted's: the
     same TLS layer, made as Twisted's startTLS makes it, less what that
     repeats for every connection: a TLSMemoryBIOFactory (one per `creator`
-    here, kept on it), the interface declarations copied onto the TLS layer
-    (see _UndeclaredBypass) and ISSLTransport declared from scratch (built
-    once per transport class). Where this Twisted differs from what it
-    reads, transport.startTLS does it."""
+    here, kept on it) and zope interface declarations (the transport's
+    ISSLTransport and what the layer copies from the transport: computed
+    once per class, see _UndeclaredBypass). Where this Twisted differs from
+    what it reads, transport.startTLS does it."""
     if not _lean_tls_possible(transport):
         transport.startTLS(creator)
         return
@@ -191,7 +191,12 @@ def start_tls(transport, creator) -> None:
     transport.protocol = tls_protocol
     transport.getHandle = tls_protocol.getHandle
     transport.getPeerCertificate = tls_protocol.getPeerCertificate
-    _declare_ssl(transport)
+    _declare_once(transport, ("ssl", type(transport)), lambda: directlyProvides(transport, ISSLTransport))
+    _declare_once(
+        tls_protocol,
+        ("layer", type(tls_protocol), type(transport)),
+        lambda: _copy_declarations(tls_protocol, transport),
+    )
     transport.TLS = True
     tls_protocol.makeConnection(_UndeclaredBypass(FileDescriptor, transport))
     if producer is not None:
@@ -219,18 +224,24 @@ def _tls_factory(creator, client: bool) -> TLSMemoryBIOFactory:
     return factory
 
 
-_SSL_DECLARATIONS: dict = {}  # transport class -> its instances' declaration with ISSLTransport
+def _copy_declarations(tls_protocol, transport) -> None:
+    """What TLSMemoryBIOProtocol.makeConnection declares on the layer."""
+    for interface in providedBy(transport):
+        directlyProvides(tls_protocol, interface)
 
 
-def _declare_ssl(transport) -> None:
-    """directlyProvides(transport, ISSLTransport), computed once per class."""
-    cls = type(transport)
-    declaration = _SSL_DECLARATIONS.get(cls)
+_DECLARATIONS: dict = {}  # key -> the zope declaration (__provides__) it gave
+
+
+def _declare_once(obj, key, declare) -> None:
+    """The declaration `declare()` gives `obj`, computed for the first
+    object of each key and shared by the others, as zope shares it."""
+    declaration = _DECLARATIONS.get(key)
     if declaration is None:
-        directlyProvides(transport, ISSLTransport)
-        _SSL_DECLARATIONS[cls] = transport.__provides__
+        declare()
+        _DECLARATIONS[key] = obj.__provides__
     else:
-        transport.__provides__ = declaration
+        obj.__provides__ = declaration
 
 
 # -- the reactor ------------------------------------------------------------------
