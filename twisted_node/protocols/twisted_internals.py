@@ -11,9 +11,9 @@ socket for writability and sends on the next loop iteration: two epoll_ctl
 calls and one more event per write. When the transport's buffer is empty the
 data may as well go to the socket right away, which is what Node does; what
 the socket does not take is queued as usual, so ordering, producer signals
-("drain") and write() on a full buffer behave exactly as before. A
-connection once TLS is started on it keeps transport.write (it encrypts
-first).
+("drain") and write() on a full buffer behave exactly as before. On a
+connection with TLS, transport.write encrypts first, and the ciphertext goes
+to the socket the same way (start_tls's transport for the TLS layer).
 
 close_now: forceClose()'s ordinary close (see there).
 
@@ -21,7 +21,8 @@ replace_tls_connection: a server TLS connection made again, from another
 context, before its first byte (see tls_tickets).
 
 start_tls: transport.startTLS() without the work Twisted repeats for every
-connection (see there): about a tenth of a resumed TLS handshake's CPU.
+connection (see there): about a tenth of a resumed TLS handshake's CPU; and
+each write encrypted and sent at once rather than a reactor turn later.
 
 LeanEPollReactor: the epoll reactor without the logging context Twisted
 sets up around each socket event (log.callWithLogger copies the log context
@@ -73,15 +74,21 @@ class Writer:
 
     def write(self, data: bytes) -> None:
         transport = self.transport
-        if self.direct and _nothing_queued(transport):
-            sent = transport.writeSomeData(data)
-            # An int is what the socket took; anything else (an error) is left
-            # to the transport, which meets it again and closes as usual.
-            if isinstance(sent, int) and sent > 0:
-                if sent == len(data):
-                    return
-                data = data[sent:]
+        if self.direct and not transport.TLS and _socket_idle(transport):
+            data = _send_now(transport, data)
+            if not data:
+                return
         transport.write(data)
+
+
+def _send_now(transport, data: bytes) -> bytes:
+    """Send what the socket takes now; the rest (b"" if none)."""
+    sent = transport.writeSomeData(data)
+    # An int is what the socket took; anything else (an error) is left to
+    # the transport, which meets it again and closes as usual.
+    if isinstance(sent, int) and sent > 0:
+        return data[sent:]
+    return data
 
 
 def possible(transport) -> bool:
@@ -114,10 +121,11 @@ def _nothing(*args) -> None:
     return None
 
 
-def _nothing_queued(transport) -> bool:
+def _socket_idle(transport) -> bool:
+    """Nothing queued in the transport before what comes now (TLS or not:
+    below TLS, see _UndeclaredBypass)."""
     return (
-        not transport.TLS  # startTLS sets it, at any time
-        and transport.connected
+        transport.connected
         and not transport.disconnecting
         and not transport._writeDisconnecting
         and not transport._tempDataLen
@@ -170,6 +178,18 @@ if _BypassTLS is not None:
         __providedBy__ = Declaration()
         __provides__ = None
 
+        _direct = False  # set by start_tls where Writer's way is possible
+
+        def write(self, data: bytes) -> None:
+            # Ciphertext goes to the socket at once when nothing waits before
+            # it, as Writer does for plain TCP.
+            connection = self._connection
+            if self._direct and _socket_idle(connection):
+                data = _send_now(connection, data)
+                if not data:
+                    return
+            self._base.write(connection, data)
+
 
 def start_tls(transport, creator) -> None:
     """transport.startTLS(creator), for a TCP transport of Twisted's: the
@@ -198,7 +218,9 @@ def start_tls(transport, creator) -> None:
         lambda: _copy_declarations(tls_protocol, transport),
     )
     transport.TLS = True
-    tls_protocol.makeConnection(_UndeclaredBypass(FileDescriptor, transport))
+    bypass = _UndeclaredBypass(FileDescriptor, transport)
+    bypass._direct = possible(transport)
+    tls_protocol.makeConnection(bypass)
     if producer is not None:
         transport.registerProducer(producer, streaming)
 
@@ -221,6 +243,11 @@ def _tls_factory(creator, client: bool) -> TLSMemoryBIOFactory:
     factory = factories.get(client)
     if factory is None:
         factory = factories[client] = TLSMemoryBIOFactory(creator, client, None)
+        # Not Twisted's BufferingTLSTransport: it holds every write for a
+        # callLater(0) and one more reactor turn, to gather small ones; the
+        # runtime's protocols write whole batches already (an event's
+        # output, the responses to one read).
+        factory.protocol = TLSMemoryBIOProtocol
     return factory
 
 
