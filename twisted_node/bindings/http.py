@@ -35,7 +35,7 @@ from twisted_node.bindings.args import dn_format, seconds, wire_bytes
 from twisted_node.bindings.events import KEY, Events
 from twisted_node.bindings.tcp import resolver, warn_once
 from twisted_node.errors import NodeError
-from twisted_node.protocols import http_client, http_common, http_server, tcp, tls
+from twisted_node.protocols import http_client, http_common, http_server, listening, tcp, tls
 
 # Event codes.
 CONNECTION, REQUEST, BODY, DRAIN, CLOSE = 1, 2, 3, 4, 5
@@ -111,7 +111,7 @@ class _Binding:
     def listen(self, factory, server_id, port, host=None):
         if factory.port is not None:
             raise NodeError("listen: this server is already listening")
-        bound = factory.listen(port, host)
+        bound = self.host.listening.listen(factory, port, host)
         factory.server_id = server_id
         factory.hold = self.host.hold("http server", close=factory.close)
         return bound
@@ -126,10 +126,7 @@ class _Binding:
         return d.addCallback(lambda _: 0)
 
     def address(self, factory):
-        if factory.port is None:
-            return None
-        where = factory.port.getHost()
-        return {"address": tcp.display_address(where.host), "port": where.port}
+        return None if factory.port is None else listening.address(factory.port)
 
     # -- client -------------------------------------------------------------
 

@@ -226,6 +226,8 @@ exports.createServer = function (requestListener, options) {
   return new Server(requestListener, options);
 };
 
+// `port` may also be a UNIX socket path or a server endpoint string, as for
+// tcp.Server.listen.
 Server.prototype.listen = function (port, hostname) {
   // The bound port (as tcp.Server has it): useful after listen(0).
   this.port = binding.listen(this._handle, this._id, port, hostname === undefined ? null : hostname);
