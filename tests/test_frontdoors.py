@@ -83,7 +83,9 @@ class Embedded(unittest.TestCase):
         """busy.js in a NodeService, with a client connected to each of its
         servers (an HTTP one after a keep-alive request): (service, handles
         it printed, [tcp socket, http socket])."""
-        svc = NodeService(os.path.join(FRONT, "busy.js"))
+        # The tcp client never closes: a graceful stop closes it after the
+        # shutdown timeout.
+        svc = NodeService(os.path.join(FRONT, "busy.js"), shutdown_timeout=0.5)
         svc.startService()
         self.addCleanup(lambda: svc.running and svc.stopService())
         yield _until(lambda: self.js_global(svc, "handles") is not None, "the program started")
