@@ -6,9 +6,11 @@ stop of an embedded program (NodeService.stopService)."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import sys
+import tempfile
 
 from twisted.internet import defer, reactor, task
 from twisted.trial import unittest
@@ -57,6 +59,12 @@ def tcp_get(family, address) -> bytes:
 
 
 class Endpoints(unittest.TestCase):
+    def socket_dir(self) -> str:
+        # Not under _trial_temp: a UNIX socket's path has at most 107 bytes.
+        tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, tmp, True)
+        return tmp
+
     def serve(self, where, *options, command=None, pass_fds=()):
         sup = Supervised(self.mktemp(), *options, env={"PORT": where}, command=command, pass_fds=pass_fds)
         self.addCleanup(sup.kill)
@@ -74,12 +82,12 @@ class Endpoints(unittest.TestCase):
         return until(attempt, 60, "an answer")
 
     def test_unix_socket_path(self):
-        path = os.path.abspath(self.mktemp()) + ".sock"
+        path = os.path.join(self.socket_dir(), "app.sock")
         sup = self.serve(path)
         self.assertTrue(self.answer(sup, lambda: unix_get(path)).startswith("worker undefined"))
 
     def test_unix_endpoint_string(self):
-        path = os.path.abspath(self.mktemp()) + ".sock"
+        path = os.path.join(self.socket_dir(), "app.sock")
         sup = self.serve("unix:" + path)
         self.assertTrue(self.answer(sup, lambda: unix_get(path)).startswith("worker undefined"))
 
@@ -130,9 +138,7 @@ class Endpoints(unittest.TestCase):
         self.assertEqual(sup.wait(), 0, sup.stderr)
 
     def test_listen_arguments(self):
-        tmp = os.path.abspath(self.mktemp())
-        os.makedirs(tmp)
-        code, out, err = run_js(os.path.join(JS_DIR, "workers", "listen_errors.js"), tmp)
+        code, out, err = run_js(os.path.join(JS_DIR, "workers", "listen_errors.js"), self.socket_dir())
         self.assertEqual(code, 0, out + err)
 
 

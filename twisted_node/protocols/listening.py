@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 import socket
 import weakref
+from functools import partial
 
 from twisted.internet import defer, error
 from twisted.internet.task import deferLater
@@ -199,21 +200,32 @@ class Listening:
 
     def stop_all(self, timeout: float | None) -> defer.Deferred:
         """Every server stops listening, then the connections they accepted
-        end on their own or, `timeout` seconds after this call, are closed.
-        Fires once none is left."""
+        end on their own or, `timeout` seconds after this call, are closed
+        (also those accepted from a port's queue after that). Fires once
+        none is left."""
         factories = list(self._factories)
+        time_is_up = []
+
+        def close_port(factory, port):
+            def closed(_):
+                if time_is_up:
+                    factory.abort_connections()
+
+            return self.close_gracefully(port).addCallback(closed)
+
         done = defer.DeferredList(
-            [defer.maybeDeferred(f.stop_gracefully, self.close_gracefully) for f in factories],
+            [defer.maybeDeferred(f.stop_gracefully, partial(close_port, f)) for f in factories],
             consumeErrors=True,
         )
         if timeout is None or not factories:
             return done
 
-        def time_is_up():
+        def abort_all():
+            time_is_up.append(True)
             for f in factories:
                 f.abort_connections()
 
-        timer = self.reactor.callLater(max(0.0, timeout), time_is_up)
+        timer = self.reactor.callLater(max(0.0, timeout), abort_all)
 
         def finished(result):
             if timer.active():
