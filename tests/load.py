@@ -13,8 +13,15 @@ REQUEST = b"GET / HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"
 
 def get(port: int, path: str = "/", timeout: float = 10.0) -> bytes:
     """One request on a new connection: the whole answer (head and body)."""
+    return fetch(socket.AF_INET, ("127.0.0.1", port), path, timeout)
+
+
+def fetch(family, address, path: str = "/", timeout: float = 10.0) -> bytes:
+    """get() to any address: (AF_INET6, ("::1", port)), (AF_UNIX, path)."""
     request = REQUEST.replace(b"GET / ", b"GET " + path.encode() + b" ", 1)
-    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+    with socket.socket(family) as s:
+        s.settimeout(timeout)
+        s.connect(address)
         s.sendall(request)
         chunks = []
         while True:

@@ -8,23 +8,12 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 from tests.jsrun import JS_DIR, child_env
 from tests.load import body, get
+from tests.polling import until
 
 HELLO = os.path.join(JS_DIR, "workers", "hello.js")
-
-
-def until(condition, seconds: float = 30, what: str = "a condition"):
-    """Poll `condition` until it returns something true; its value."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"still waiting for {what} after {seconds} s")
 
 
 class Supervised:

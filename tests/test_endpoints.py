@@ -12,13 +12,14 @@ import socket
 import sys
 import tempfile
 
-from twisted.internet import defer, reactor, task
+from twisted.internet import defer
 from twisted.trial import unittest
 
 from tests.jsrun import JS_DIR, run_js
-from tests.load import body
-from tests.ports import free_port
-from tests.supervised import Supervised, until
+from tests.load import body, fetch
+from tests.polling import eventually, until
+from tests.ports import free_port, refused
+from tests.supervised import Supervised
 from twisted_node.service import NodeService
 
 HELLO = os.path.join(JS_DIR, "workers", "hello.js")
@@ -34,28 +35,6 @@ if fd != 3:
 os.environ.update(LISTEN_FDS="1", LISTEN_PID=str(os.getpid()), LISTEN_FDNAMES="web")
 os.execv(sys.executable, [sys.executable, *sys.argv[2:]])
 """
-
-
-def unix_get(path: str) -> bytes:
-    with socket.socket(socket.AF_UNIX) as s:
-        s.settimeout(10)
-        s.connect(path)
-        s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        chunks = []
-        while chunk := s.recv(65536):
-            chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def tcp_get(family, address) -> bytes:
-    with socket.socket(family) as s:
-        s.settimeout(10)
-        s.connect(address)
-        s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        chunks = []
-        while chunk := s.recv(65536):
-            chunks.append(chunk)
-    return b"".join(chunks)
 
 
 class Endpoints(unittest.TestCase):
@@ -84,17 +63,17 @@ class Endpoints(unittest.TestCase):
     def test_unix_socket_path(self):
         path = os.path.join(self.socket_dir(), "app.sock")
         sup = self.serve(path)
-        self.assertTrue(self.answer(sup, lambda: unix_get(path)).startswith("worker undefined"))
+        self.assertTrue(self.answer(sup, lambda: fetch(socket.AF_UNIX, path)).startswith("worker undefined"))
 
     def test_unix_endpoint_string(self):
         path = os.path.join(self.socket_dir(), "app.sock")
         sup = self.serve("unix:" + path)
-        self.assertTrue(self.answer(sup, lambda: unix_get(path)).startswith("worker undefined"))
+        self.assertTrue(self.answer(sup, lambda: fetch(socket.AF_UNIX, path)).startswith("worker undefined"))
 
     def test_tcp6_endpoint_string(self):
         port = free_port()
         sup = self.serve(f"tcp6:{port}:interface=\\:\\:1")
-        self.answer(sup, lambda: tcp_get(socket.AF_INET6, ("::1", port)))
+        self.answer(sup, lambda: fetch(socket.AF_INET6, ("::1", port)))
 
     def passed_socket(self):
         listener = socket.socket()
@@ -120,13 +99,13 @@ class Endpoints(unittest.TestCase):
         listener = self.passed_socket()
         sup = self.systemd_command(listener)
         port = listener.getsockname()[1]
-        self.answer(sup, lambda: tcp_get(socket.AF_INET, ("127.0.0.1", port)))
+        self.answer(sup, lambda: fetch(socket.AF_INET, ("127.0.0.1", port)))
 
     def test_systemd_socket_by_name(self):
         listener = self.passed_socket()
         sup = self.systemd_command(listener, where="systemd:domain=INET:name=web")
         port = listener.getsockname()[1]
-        self.answer(sup, lambda: tcp_get(socket.AF_INET, ("127.0.0.1", port)))
+        self.answer(sup, lambda: fetch(socket.AF_INET, ("127.0.0.1", port)))
 
     def test_systemd_socket_shared_by_workers(self):
         listener = self.passed_socket()
@@ -148,14 +127,14 @@ class GracefulStop(unittest.TestCase):
         svc = NodeService(os.path.join(JS_DIR, "frontdoors", "slow.js"))
         svc.startService()
         self.addCleanup(lambda: svc.running and svc.stopService())
-        port = yield _until(lambda: _global(svc, "port"), "listening")
+        port = yield eventually(lambda: _global(svc, "port"), "listening")
         client = socket.create_connection(("127.0.0.1", port), timeout=5)
         self.addCleanup(client.close)
         client.setblocking(False)
         client.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-        yield _until(lambda: _global(svc, "requests") == 1, "the request received")
+        yield eventually(lambda: _global(svc, "requests") == 1, "the request received")
         stopped = svc.stopService()
-        yield _until(lambda: _refused(port), "the port closed")  # no new connections
+        yield eventually(lambda: refused(port), "the port closed")  # no new connections
         self.assertIsNone(svc.exit_code)  # still answering the one in flight
         self.assertEqual((yield stopped), 0)
         answer = _read_all(client)  # to the end: the server closed the connection after it
@@ -167,27 +146,6 @@ class GracefulStop(unittest.TestCase):
 def _global(svc, name):
     with svc.runtime.context:
         return getattr(svc.runtime.context.glob, name, None)
-
-
-def _until(condition, what, tries=1000):
-    @defer.inlineCallbacks
-    def poll():
-        for _ in range(tries):
-            value = condition()
-            if value:
-                return value
-            yield task.deferLater(reactor, 0.02, lambda: None)
-        raise AssertionError(f"never happened: {what}")
-
-    return poll()
-
-
-def _refused(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=5).close()
-    except ConnectionRefusedError:
-        return True
-    return False
 
 
 def _read_all(sock) -> bytes:

@@ -12,7 +12,8 @@ from twisted.trial import unittest
 from twisted_node.errors import NodeError
 from twisted_node.protocols.listening import Listening
 from twisted_node.protocols.tcp import TCPServerFactory
-from tests.ports import free_port
+from tests.polling import eventually
+from tests.ports import free_port, refused
 
 
 def server(accepted: list) -> TCPServerFactory:
@@ -98,7 +99,7 @@ class SharedPorts(Servers):
             yield task.deferLater(reactor, 0.002, lambda: None)
         for _ in range(20):  # a few more after the member left
             clients.append(socket.create_connection(("127.0.0.1", port)))
-        yield _until(lambda: len(staying) + len(leaving) == len(clients))
+        yield eventually(lambda: len(staying) + len(leaving) == len(clients))
         self.assertIsNone(factory.port)
 
 
@@ -111,9 +112,9 @@ class GracefulStop(Servers):
         port = listening.listen(factory, 0, "127.0.0.1")
         client = socket.create_connection(("127.0.0.1", port))
         self.addCleanup(client.close)
-        yield _until(lambda: accepted)
+        yield eventually(lambda: accepted)
         stopped = listening.stop_all(timeout=0.2)
-        yield _until(lambda: _refused(port))
+        yield eventually(lambda: refused(port))
         self.assertFalse(stopped.called)  # the connection is still open
         yield stopped  # and closed after 0.2 s
         client.settimeout(10)
@@ -127,30 +128,10 @@ class GracefulStop(Servers):
         listening = Listening(reactor)
         port = listening.listen(factory, 0, "127.0.0.1")
         client = socket.create_connection(("127.0.0.1", port))
-        yield _until(lambda: accepted)
+        yield eventually(lambda: accepted)
         stopped = listening.stop_all(timeout=None)
-        yield _until(lambda: _refused(port))
+        yield eventually(lambda: refused(port))
         self.assertFalse(stopped.called)
         accepted[0].close()  # as the program closes it (after its "eof", say)
         client.close()
         yield stopped
-
-
-def _refused(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=5).close()
-    except ConnectionRefusedError:
-        return True
-    return False
-
-
-def _until(condition, tries=1000):
-    @defer.inlineCallbacks
-    def poll():
-        for _ in range(tries):
-            if condition():
-                return
-            yield task.deferLater(reactor, 0.01, lambda: None)
-        raise AssertionError("never happened")
-
-    return poll()

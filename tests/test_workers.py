@@ -13,7 +13,8 @@ from twisted.trial import unittest
 from tests.jsrun import JS_DIR, run_js
 from tests.load import Load, body, get
 from tests.ports import free_port
-from tests.supervised import Supervised, until
+from tests.polling import until
+from tests.supervised import Supervised
 
 WORKERS = os.path.join(JS_DIR, "workers")
 TWISTD = "import sys; from twisted.scripts.twistd import run; sys.argv[0] = 'twistd'; run()"

@@ -38,6 +38,7 @@ def environment(base: dict, worker_id: int, supervisor_pid: int, notify_socket: 
 def take_worker_id() -> int | None:
     """This process's worker number (None unless a supervisor started it).
     The variables are removed: the program's own children are no workers."""
+    notify.take()  # before the program can start children
     value = os.environ.pop(WORKER_ID, None)
     supervisor = os.environ.pop(SUPERVISOR, None)
     if value is None:
