@@ -76,6 +76,28 @@ class Workers(unittest.TestCase):
         self.assertEqual(sup.wait(), 0, sup.stderr)
         self.assertEqual(sup.stderr.count("exit event in worker"), 2, sup.stderr)  # "exit" emitted in both
 
+    def test_sigint_stops_gracefully_too(self):
+        sup, port = self.supervise("--workers", "2")
+        sup.workers_answering(port, 2)
+        sup.signal(signal.SIGINT)
+        self.assertEqual(sup.wait(), 0, sup.stderr)
+        self.assertEqual(sup.stderr.count("exit event in worker"), 2, sup.stderr)
+
+    def test_a_program_listening_for_sigterm_decides(self):
+        sup, port = self.supervise("--workers", "2", script=os.path.join(WORKERS, "own_sigterm.js"))
+        sup.workers_answering(port, 2)
+        sup.signal(signal.SIGTERM)
+        self.assertEqual(sup.wait(), 0, sup.stderr)  # the supervisor was stopping: no restart
+        self.assertEqual(sup.stderr.count("the program got SIGTERM"), 2, sup.stderr)
+        self.assertNotIn("starting another", sup.stderr)
+
+    def test_without_workers_sigterm_ends_the_process_as_the_os_does(self):
+        sup, port = self.supervise()  # plain twisted-node app.js: v0.1's signals
+        until(lambda: _answers(port), 60, "the server")
+        sup.signal(signal.SIGTERM)
+        self.assertEqual(sup.wait(), -signal.SIGTERM, sup.stderr)
+        self.assertNotIn("exit event", sup.stderr)
+
     def test_sighup_replaces_workers_without_a_failed_request(self):
         sup, port = self.supervise("--workers", "2")
         old = sup.workers_answering(port, 2)
@@ -167,6 +189,13 @@ def _new_pid(sup, port, worker_id, old_pid):
     except (OSError, ValueError):
         return None
     return words[3] if words[1] == worker_id and words[3] != old_pid else None
+
+
+def _answers(port) -> bool:
+    try:
+        return bool(body(get(port, timeout=5)))
+    except (OSError, ValueError):
+        return False
 
 
 def _cli(*args):

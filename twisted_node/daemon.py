@@ -8,8 +8,6 @@ import atexit
 import os
 import sys
 
-from twisted.python import usage
-
 from twisted_node.options import DEFAULT_SHUTDOWN_TIMEOUT
 from twisted_node.service import NodeService
 from twisted_node.supervisor import Supervisor
@@ -32,8 +30,6 @@ def daemon_service(
     shutdown_timeout: float = DEFAULT_SHUTDOWN_TIMEOUT,
 ):
     if workers is not None:
-        if repl_port is not None:
-            raise usage.UsageError("--repl-port serves one program's scope: it does not go with --workers")
         service = Supervisor(script, args, workers, shutdown_timeout)
     else:
         service = NodeService(

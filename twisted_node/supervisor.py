@@ -74,8 +74,11 @@ class _Worker(ProcessProtocol):
 
     pid: int | None = None  # once spawned (the transport forgets it when the process ends)
 
+    was_ready = False
+
     def report_ready(self) -> None:
         if not self.ready.called:
+            self.was_ready = True
             self.ready.callback(True)
 
     def signal(self, sig: str) -> None:
@@ -242,8 +245,7 @@ class Supervisor(Service):
             self._done.add(w.slot)
             self._maybe_finished()
             return
-        at_start = not w.ready.result if w.ready.called else True
-        at_start = at_start or self.reactor.seconds() - w.started_at < STARTUP_WINDOW
+        at_start = not w.was_ready or self.reactor.seconds() - w.started_at < STARTUP_WINDOW
         if at_start:
             delay = min(max(self._delays.get(w.slot, 0.0) * 2, FIRST_DELAY), MAX_DELAY)
         else:

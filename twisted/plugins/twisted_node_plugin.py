@@ -58,6 +58,8 @@ class Options(usage.Options):
                 self["shutdown-timeout"] = options.shutdown_timeout(self["shutdown-timeout"])
         except ValueError as e:
             raise usage.UsageError(str(e)) from None
+        if self["workers"] is not None and self["repl-port"] is not None:
+            raise usage.UsageError("--repl-port serves one program's scope: it does not go with --workers")
         if self["repl-port"] is not None:
             from twisted_node.protocols.repl import endpoint_string
 
