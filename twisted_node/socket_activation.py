@@ -8,10 +8,11 @@ their names (FileDescriptorName=; without it, each is "unknown", as
 sd_listen_fds_with_names has it). A program listens on one with
 `listen("systemd:domain=INET:index=0")` or `"systemd:domain=INET:name=web"`.
 
-Read once, by the front doors before anything else: Twisted's endpoints
-module reads these variables when it is first imported, and removes them.
-Neutral: the front doors capture, protocols/listening.py and the supervisor
-read.
+Read once, the first time asked (a worker first claims the sockets its
+supervisor passed on: claim_inherited). Twisted's systemd: endpoint parser
+reads the environment once too, when its module is first imported, which may
+be before a worker's claim: listening.py hands it what was read here.
+Neutral: the supervisor and protocols/listening.py read it.
 """
 
 from __future__ import annotations
