@@ -139,6 +139,7 @@ class GracefulStop(unittest.TestCase):
         self.assertEqual((yield stopped), 0)
         answer = _read_all(client)  # to the end: the server closed the connection after it
         self.assertIn(b"HTTP/1.1 200 OK", answer)
+        self.assertIn(b"\r\nConnection: close\r\n", answer)  # so the client does not reuse it
         self.assertTrue(answer.endswith(b"done\n"))
         self.assertEqual(_global(svc, "exitedWith"), 0)
 

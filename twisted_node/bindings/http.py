@@ -17,6 +17,7 @@ Events (bindings/events.py), `onEvent(id, code, ...)`:
   (connection, BODY, text, complete) -> likewise
   (connection, DRAIN)
   (connection, CLOSE, had_error)
+  (server, DRAINING)        a graceful stop began: answers from now on close
 
   client side, `id` a client's:
   (client, RESPONSE, status, version, headers, flags)
@@ -40,7 +41,7 @@ from twisted_node.protocols import http_client, http_common, http_server, listen
 # Event codes.
 CONNECTION, REQUEST, BODY, DRAIN, CLOSE = 1, 2, 3, 4, 5
 RESPONSE, RESPONSE_BODY, ERROR, REQUEST_DRAIN, DROPPED = 6, 7, 8, 9, 10
-CONNECT, EOF, TIMEOUT, CLOSE_CLIENT = 11, 12, 13, 14
+CONNECT, EOF, TIMEOUT, CLOSE_CLIENT, DRAINING = 11, 12, 13, 14, 15
 
 
 def _finished(result):
@@ -105,6 +106,7 @@ class _Binding:
         factory = http_server.ServerFactory(channel_events, self.reactor, timeouts)
         factory.server_id = None  # the number JS knows the server by, while it listens
         factory.hold = None
+        factory.on_draining = lambda: factory.server_id is not None and events(factory.server_id, DRAINING)
         factory_ref.append(factory)
         return factory
 
@@ -235,6 +237,7 @@ def binding(host) -> dict:
         "EOF": EOF,
         "TIMEOUT": TIMEOUT,
         "CLOSE_CLIENT": CLOSE_CLIENT,
+        "DRAINING": DRAINING,
         "COMPLETE": http_common.COMPLETE,
         "KEEP_ALIVE": http_common.KEEP_ALIVE,
         "END_NONE": http_server.END_NONE,

@@ -658,6 +658,8 @@ class ServerFactory(TCPServerFactory):
         self.events = events
         self.timeouts = Timeouts() if timeouts is None else timeouts
         self.draining = False  # a graceful stop is under way
+        # Called when it begins: the responses still to come say "Connection: close".
+        self.on_draining = lambda: None
 
     def buildProtocol(self, addr) -> ServerChannel:
         channel = ServerChannel(self.events, self.reactor, self.timeouts, self.secure)
@@ -678,6 +680,7 @@ class ServerFactory(TCPServerFactory):
         (one request each, "Connection: close"), and the Deferred fires once
         every connection has ended."""
         self.draining = True
+        self.on_draining()
         for channel in list(self.connections):
             channel.stop_keep_alive()
         return super().stop_gracefully(close_port)
