@@ -84,12 +84,27 @@ class Workers(unittest.TestCase):
         self.assertEqual(sup.stderr.count("exit event in worker"), 2, sup.stderr)
 
     def test_a_program_listening_for_sigterm_decides(self):
-        sup, port = self.supervise("--workers", "2", script=os.path.join(WORKERS, "own_sigterm.js"))
+        script = os.path.join(WORKERS, "own_sigterm.js")
+        sup, port = self.supervise("--workers", "2", script=script, env={"ON_SIGTERM": "exit"})
         sup.workers_answering(port, 2)
         sup.signal(signal.SIGTERM)
         self.assertEqual(sup.wait(), 0, sup.stderr)  # the supervisor was stopping: no restart
         self.assertEqual(sup.stderr.count("the program got SIGTERM"), 2, sup.stderr)
         self.assertNotIn("starting another", sup.stderr)
+
+    def test_a_worker_ignoring_sigterm_is_killed_after_the_timeout(self):
+        script = os.path.join(WORKERS, "own_sigterm.js")
+        options = ("--workers", "1", "--shutdown-timeout", "0")
+        sup, port = self.supervise(*options, script=script, env={"ON_SIGTERM": "ignore"})
+        old = sup.workers_answering(port, 1)
+        sup.signal(signal.SIGHUP)  # the reload kills the old worker after the timeout
+        sup.wait_for("reload done")
+        killed = f"worker 1 (pid {old['1']}) still running after the shutdown timeout: SIGKILL"
+        self.assertIn(killed, sup.stderr)
+        self.assertNotEqual(sup.workers_answering(port, 1), old)
+        sup.signal(signal.SIGTERM)  # and so does the stop
+        self.assertEqual(sup.wait(), 0, sup.stderr)
+        self.assertEqual(sup.stderr.count("still running after the shutdown timeout: SIGKILL"), 2, sup.stderr)
 
     def test_without_workers_sigterm_ends_the_process_as_the_os_does(self):
         sup, port = self.supervise()  # plain twisted-node app.js: v0.1's signals

@@ -187,8 +187,11 @@ class Supervisor(Service):
 
     def _kill_the_rest(self) -> None:
         for w in list(self._live):
-            self.log(f"worker {w.slot} (pid {w.pid}) still running after the shutdown timeout: SIGKILL")
-            w.signal("KILL")
+            self._kill(w)
+
+    def _kill(self, w: _Worker) -> None:
+        self.log(f"worker {w.slot} (pid {w.pid}) still running after the shutdown timeout: SIGKILL")
+        w.signal("KILL")
 
     def _maybe_finished(self) -> None:
         if self.exit_code is not None or self._live or self._restarts:
@@ -294,8 +297,7 @@ class Supervisor(Service):
                     return
                 previous = self._take_over(slot, fresh)
                 if previous is not None:
-                    previous.signal("TERM")
-                    yield previous.ended
+                    yield self._retire(previous)
             self.log("reload done")
         finally:
             self._reloading = False
@@ -303,6 +305,13 @@ class Supervisor(Service):
             if self._reload_again and not self._stopping:
                 self._reload_again = False
                 self.reactor.callLater(0, self.reload)
+
+    def _retire(self, old: _Worker) -> defer.Deferred:
+        """Stop `old` gracefully, and kill it if it outlives its shutdown
+        timeout (a program of its own mind may ignore SIGTERM)."""
+        old.signal("TERM")
+        killer = self.reactor.callLater(self.shutdown_timeout + KILL_GRACE, self._kill, old)
+        return old.ended.addBoth(lambda why: killer.active() and killer.cancel() or why)
 
     def _take_over(self, slot: int, fresh: _Worker) -> _Worker | None:
         """`fresh` serves `slot` from now on; the worker it replaces (the old
