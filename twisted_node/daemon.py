@@ -8,6 +8,8 @@ import atexit
 import os
 import sys
 
+from twisted.logger import Logger
+
 from twisted_node.options import DEFAULT_SHUTDOWN_TIMEOUT
 from twisted_node.service import NodeService
 from twisted_node.supervisor import Supervisor
@@ -30,7 +32,11 @@ def daemon_service(
     shutdown_timeout: float = DEFAULT_SHUTDOWN_TIMEOUT,
 ):
     if workers is not None:
-        service = Supervisor(script, args, workers, shutdown_timeout)
+        # The supervisor's log (restarts, reloads) goes to twistd's log.
+        log = Logger(namespace="twisted_node.supervisor")
+        service = Supervisor(
+            script, args, workers, shutdown_timeout, log=lambda text: log.info("{text}", text=text)
+        )
     else:
         service = NodeService(
             script, args, executable="twistd", repl_port=repl_port, shutdown_timeout=shutdown_timeout

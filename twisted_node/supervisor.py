@@ -95,6 +95,8 @@ class _Worker(ProcessProtocol):
 
 
 class _Notifications(DatagramProtocol):
+    noisy = False  # twistd's log needs no line for our private socket
+
     def __init__(self, supervisor):
         self._supervisor = supervisor
 
