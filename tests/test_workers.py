@@ -201,6 +201,19 @@ class Workers(unittest.TestCase):
         self.assertEqual(out, b"undefined\n")
 
 
+class Options(unittest.TestCase):
+    def test_workers_and_shutdown_timeout(self):
+        from twisted_node import options
+
+        self.assertEqual(options.workers("auto"), options.cores())
+        self.assertEqual(options.workers("3"), 3)
+        self.assertEqual(options.shutdown_timeout("2.5"), 2.5)
+        for bad in ("0", "-2", "x", ""):
+            self.assertRaises(ValueError, options.workers, bad)
+        for bad in ("-1", "nan", "inf", "soon"):
+            self.assertRaises(ValueError, options.shutdown_timeout, bad)
+
+
 def _new_pid(sup, port, worker_id, old_pid):
     try:
         words = body(get(port, timeout=5)).split()
