@@ -36,13 +36,16 @@ def wait_listening(port: int, proc: subprocess.Popen) -> None:
     raise RuntimeError("server did not start listening")
 
 
-def start(cmd: list[str], port: int, root: str = ROOT, env: dict | None = None) -> subprocess.Popen:
-    """A server on CPU 0, once it listens. `root`: the checkout whose
-    twisted_node a runtime server runs (also its working directory: `python
-    -m` puts that first on the path)."""
+def start(
+    cmd: list[str], port: int, root: str = ROOT, env: dict | None = None, cpu: int | None = 0
+) -> subprocess.Popen:
+    """A server on CPU `cpu` (None: on any), once it listens. `root`: the
+    checkout whose twisted_node a runtime server runs (also its working
+    directory: `python -m` puts that first on the path)."""
     env = dict(os.environ, **(env or {}))
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
-    proc = subprocess.Popen(pinned(0, cmd), env=env, stdout=subprocess.DEVNULL, cwd=root)
+    cmd = cmd if cpu is None else pinned(cpu, cmd)
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, cwd=root)
     wait_listening(port, proc)
     return proc
 

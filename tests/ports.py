@@ -24,3 +24,12 @@ def wait_for_port(port: int, seconds: float = 30) -> None:
         except OSError:
             time.sleep(0.05)
     raise RuntimeError(f"nothing listens on port {port} after {seconds} s")
+
+
+def refused(port: int) -> bool:
+    """True if nothing accepts connections on 127.0.0.1:port (any more)."""
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()
+    except ConnectionRefusedError:
+        return True
+    return False

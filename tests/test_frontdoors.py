@@ -12,6 +12,8 @@ from twisted.internet import defer, reactor, task
 from twisted.trial import unittest
 
 from tests.jsrun import JS_DIR, child_env
+from tests.polling import eventually
+from tests.ports import refused
 from twisted_node.service import NodeService
 
 FRONT = os.path.join(JS_DIR, "frontdoors")
@@ -83,10 +85,12 @@ class Embedded(unittest.TestCase):
         """busy.js in a NodeService, with a client connected to each of its
         servers (an HTTP one after a keep-alive request): (service, handles
         it printed, [tcp socket, http socket])."""
-        svc = NodeService(os.path.join(FRONT, "busy.js"))
+        # The tcp client never closes: a graceful stop closes it after the
+        # shutdown timeout.
+        svc = NodeService(os.path.join(FRONT, "busy.js"), shutdown_timeout=0.5)
         svc.startService()
         self.addCleanup(lambda: svc.running and svc.stopService())
-        yield _until(lambda: self.js_global(svc, "handles") is not None, "the program started")
+        yield eventually(lambda: self.js_global(svc, "handles") is not None, "the program started")
         handles = json.loads(self.js_global(svc, "handles"))
         self.addCleanup(_kill_quietly, handles["child"])
         tcp_client = socket.create_connection(("127.0.0.1", handles["tcp"]), timeout=5)
@@ -95,8 +99,8 @@ class Embedded(unittest.TestCase):
             self.addCleanup(sock.close)
             sock.setblocking(False)
         http_client.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-        yield _until(lambda: self.js_global(svc, "connections") == 1, "the tcp connection accepted")
-        yield _until(lambda: self.js_global(svc, "requests") == 1, "the http request received")
+        yield eventually(lambda: self.js_global(svc, "connections") == 1, "the tcp connection accepted")
+        yield eventually(lambda: self.js_global(svc, "requests") == 1, "the http request received")
         self.assertFalse(_peer_closed(tcp_client) or _peer_closed(http_client))
         self.assertFalse(_gone(handles["child"]))
         return svc, handles, [tcp_client, http_client]
@@ -111,10 +115,10 @@ class Embedded(unittest.TestCase):
         ports refuse connections, its peers see their connections closed,
         its child process is gone."""
         for kind in ("tcp", "http"):
-            yield _until(lambda port=handles[kind]: _refused(port), f"the {kind} server's port closed")
+            yield eventually(lambda port=handles[kind]: refused(port), f"the {kind} server's port closed")
         for sock in clients:
-            yield _until(lambda sock=sock: _peer_closed(sock), "the connection closed")
-        yield _until(lambda: _gone(handles["child"]), "the child process ended")
+            yield eventually(lambda sock=sock: _peer_closed(sock), "the connection closed")
+        yield eventually(lambda: _gone(handles["child"]), "the child process ended")
 
     @defer.inlineCallbacks
     def test_stop_service_closes_servers_connections_and_children(self):
@@ -142,29 +146,6 @@ class Embedded(unittest.TestCase):
         with b.runtime.context:
             self.assertEqual(b.runtime.context.compile("typeof marker", "probe"), "undefined")
         yield a.stopService()
-
-
-def _until(condition, what, tries=1000):
-    """Fires once `condition()` is true, polling between reactor turns
-    (bounded: fails saying `what` did not happen)."""
-
-    @defer.inlineCallbacks
-    def poll():
-        for _ in range(tries):
-            if condition():
-                return
-            yield task.deferLater(reactor, 0.02, lambda: None)
-        raise AssertionError(f"never happened: {what}")
-
-    return poll()
-
-
-def _refused(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=5).close()
-    except ConnectionRefusedError:
-        return True
-    return False
 
 
 def _peer_closed(sock: socket.socket) -> bool:

@@ -281,3 +281,57 @@ class LeanReactorTests(unittest.TestCase):
 
         self.assertFalse(twisted_internals.install_lean_reactor())
         self.assertNotIsInstance(reactor, twisted_internals.LeanEPollReactor)
+
+
+class ListeningInternalsTests(unittest.TestCase):
+    """What a graceful stop and socket activation use (protocols/listening.py)."""
+
+    timeout = 15
+
+    @defer.inlineCallbacks
+    def test_queued_connections_are_accepted_before_the_port_closes(self):
+        import socket
+
+        accepted = []
+        factory = protocol.Factory.forProtocol(Peer)
+        factory.buildProtocol = lambda addr: accepted.append(addr) or Peer()
+        port = reactor.listenTCP(0, factory, interface="127.0.0.1")
+        self.assertTrue(twisted_internals.can_close_now(port))
+        port.stopReading()  # connections now wait in the kernel's queue
+        clients = [socket.create_connection(("127.0.0.1", port.getHost().port)) for _ in range(5)]
+        for c in clients:
+            self.addCleanup(c.close)
+        twisted_internals.accept_queued_then_close(port)
+        self.assertEqual(len(accepted), 5)  # none reset
+        self.assertFalse(port.connected)
+        self.assertFalse(twisted_internals.can_close_now(port))
+        yield defer.succeed(None)
+
+    def test_an_adopted_unix_socket_keeps_its_path(self):
+        import os
+        import shutil
+        import socket
+        import tempfile
+
+        tmp = tempfile.mkdtemp()  # a UNIX socket path has at most 107 bytes
+        self.addCleanup(shutil.rmtree, tmp)
+        path = os.path.join(tmp, "s")
+        sock = socket.socket(socket.AF_UNIX)
+        sock.bind(path)
+        sock.listen(5)
+        sock.setblocking(False)
+        port = reactor.adoptStreamPort(sock.fileno(), socket.AF_UNIX, protocol.Factory.forProtocol(Peer))
+        sock.close()
+        twisted_internals.keep_socket_file(port)
+        d = defer.maybeDeferred(port.stopListening)
+        return d.addCallback(lambda _: self.assertTrue(os.path.exists(path)))
+
+    def test_the_systemd_parser_takes_our_sockets(self):
+        from twisted.internet import endpoints
+
+        parser = endpoints._SystemdParser
+        saved = parser._sddaemon
+        self.addCleanup(setattr, parser, "_sddaemon", saved)
+        self.assertTrue(twisted_internals.use_systemd_sockets([7], ["web"]))
+        self.assertEqual(parser._sddaemon.inheritedDescriptors(), [7])
+        self.assertEqual(parser._sddaemon.inheritedNamedDescriptors(), {"web": 7})

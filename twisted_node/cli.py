@@ -7,7 +7,7 @@ import os
 import signal
 import sys
 
-from twisted_node import import_on_use
+from twisted_node import import_on_use, options, worker
 
 # Not repl.start: that writes its prompt even on a pipe, as Node v0.1 did;
 # the standalone REPL stays quiet on a pipe, for scripting.
@@ -22,9 +22,32 @@ def _parser(prog: str):
         description="Run a Node.js v0.1 program on Twisted (V8 through STPyV8).",
     )
     p.add_argument("--version", action="version", version=_version())
+    p.add_argument(
+        "--workers",
+        type=_option(options.workers),
+        help='run the program in N worker processes sharing its ports ("auto": one per core)',
+    )
+    p.add_argument(
+        "--shutdown-timeout",
+        type=_option(options.shutdown_timeout),
+        default=options.DEFAULT_SHUTDOWN_TIMEOUT,
+        help="seconds a graceful stop (workers) lets connections in flight finish (default 30)",
+    )
     p.add_argument("script", nargs="?", help="the program to run; none starts the REPL")
     p.add_argument("args", nargs=argparse.REMAINDER, help="arguments, as process.ARGV[2:]")
     return p
+
+
+def _option(read):
+    import argparse
+
+    def parse(text):
+        try:
+            return read(text)
+        except ValueError as e:
+            raise argparse.ArgumentTypeError(str(e)) from None
+
+    return parse
 
 
 def _version() -> str:
@@ -53,8 +76,15 @@ def _executable() -> str:
     return "twisted-node" if argv0.endswith("__main__.py") or not argv0 else argv0
 
 
-def run(script: str | None, args: list[str], executable: str) -> int:
-    """Run one program on the global reactor until it ends; its exit status."""
+def run(
+    script: str | None,
+    args: list[str],
+    executable: str,
+    worker_id: int | None = None,
+    shutdown_timeout: float = options.DEFAULT_SHUTDOWN_TIMEOUT,
+) -> int:
+    """Run one program on the global reactor until it ends; its exit status.
+    `worker_id`: this process is a worker of `--workers` (worker.py)."""
     import_on_use.defer()
     from twisted_node.protocols import twisted_internals
 
@@ -64,7 +94,7 @@ def run(script: str | None, args: list[str], executable: str) -> int:
     from twisted_node.protocols import stdio
     from twisted_node.jsbridge.runtime import Runtime
 
-    runtime = Runtime(script, args, reactor=reactor, executable=executable)
+    runtime = Runtime(script, args, reactor=reactor, executable=executable, worker_id=worker_id)
     status: list[int] = []
 
     def finished(code):
@@ -75,12 +105,16 @@ def run(script: str | None, args: list[str], executable: str) -> int:
     def begin():
         # Node's defaults, not Twisted's: SIGINT and SIGTERM kill the program
         # (unless it listens for them), they do not stop the reactor politely.
+        # A worker stops gracefully instead.
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        if worker_id is not None:
+            worker.stop_gracefully_on_signals(runtime, shutdown_timeout)
         if script is None:
             runtime.run_source(REPL_PROGRAM, "repl")
         else:
             runtime.start()
+        worker.ready(runtime)
 
     runtime.whenFinished().addCallback(finished)
     reactor.callWhenRunning(begin)
@@ -90,22 +124,40 @@ def run(script: str | None, args: list[str], executable: str) -> int:
     return status[0] if status else 1
 
 
-def _script_and_args(argv: list[str]) -> tuple[str | None, list[str]]:
+def _parse(argv: list[str]):
     # The common case, `twisted-node app.js args...`, needs no option parser
     # (importing argparse is a noticeable part of a 180 ms start).
     if argv and not argv[0].startswith("-"):
-        return argv[0], argv[1:]
-    options = _parser("twisted-node").parse_args(argv)
-    return options.script, options.args
+        return _Options(argv[0], argv[1:])
+    return _parser("twisted-node").parse_args(argv)
+
+
+class _Options:
+    workers = None
+    shutdown_timeout = options.DEFAULT_SHUTDOWN_TIMEOUT
+
+    def __init__(self, script, args):
+        self.script = script
+        self.args = args
 
 
 def main(argv: list[str] | None = None) -> None:
     _no_garbage_collection_while_importing()
-    script, args = _script_and_args(sys.argv[1:] if argv is None else argv)
+    parsed = _parse(sys.argv[1:] if argv is None else argv)
+    script, args = parsed.script, parsed.args
     if script is not None and not os.path.isfile(script):
         sys.stderr.write(f"twisted-node: cannot open script {script!r}: no such file\n")
         sys.exit(1)
-    code = run(script, args, _executable())
+    if parsed.workers is not None:
+        if script is None:
+            sys.stderr.write("twisted-node: --workers needs a script (the REPL runs alone)\n")
+            sys.exit(2)
+        from twisted_node import supervisor
+
+        code = supervisor.run(script, args, parsed.workers, parsed.shutdown_timeout)
+    else:
+        worker_id = worker.take_worker_id()
+        code = run(script, args, _executable(), worker_id, parsed.shutdown_timeout)
     sys.stdout.flush()
     sys.stderr.flush()
     # os._exit: V8's own teardown at interpreter exit is slow and can crash

@@ -1,5 +1,6 @@
-"""What the twistd plugin builds: a NodeService whose end ends twistd, with
-the program's exit status."""
+"""What the twistd plugin builds: a NodeService (or, with --workers, a
+Supervisor of worker processes) whose end ends twistd, with the program's
+exit status. twistd's stop (SIGTERM, SIGINT) stops it gracefully."""
 
 from __future__ import annotations
 
@@ -7,7 +8,11 @@ import atexit
 import os
 import sys
 
+from twisted.logger import Logger
+
+from twisted_node.options import DEFAULT_SHUTDOWN_TIMEOUT
 from twisted_node.service import NodeService
+from twisted_node.supervisor import Supervisor
 
 
 def _exit_with(code: int) -> None:
@@ -19,8 +24,23 @@ def _exit_with(code: int) -> None:
     os._exit(code)
 
 
-def daemon_service(script: str, args, repl_port: str | None = None) -> NodeService:
-    service = NodeService(script, args, executable="twistd", repl_port=repl_port)
+def daemon_service(
+    script: str,
+    args,
+    repl_port: str | None = None,
+    workers: int | None = None,
+    shutdown_timeout: float = DEFAULT_SHUTDOWN_TIMEOUT,
+):
+    if workers is not None:
+        # The supervisor's log (restarts, reloads) goes to twistd's log.
+        log = Logger(namespace="twisted_node.supervisor")
+        service = Supervisor(
+            script, args, workers, shutdown_timeout, log=lambda text: log.info("{text}", text=text)
+        )
+    else:
+        service = NodeService(
+            script, args, executable="twistd", repl_port=repl_port, shutdown_timeout=shutdown_timeout
+        )
 
     def ended(code):
         from twisted.internet import reactor

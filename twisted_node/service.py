@@ -3,6 +3,11 @@
 The program's end ("exit" emitted: its loop ran dry, process.exit, or an
 uncaught exception) stops only this service; `whenFinished()` fires with the
 exit status. The host's reactor keeps running.
+
+stopService() stops the program gracefully (Runtime.stop_gracefully): its
+servers stop listening, the requests and connections in flight finish, for
+at most `shutdown_timeout` seconds, then "exit" is emitted; the Deferred it
+returns fires when the program has ended.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from twisted.internet.defer import Deferred
 from twisted.logger import Logger
 
 from twisted_node.jsbridge.runtime import Runtime
+from twisted_node.options import DEFAULT_SHUTDOWN_TIMEOUT
 
 log = Logger()
 
@@ -24,10 +30,14 @@ class NodeService(Service):
         reactor=None,
         executable: str = "twisted-node",
         repl_port: str | None = None,
+        shutdown_timeout: float = DEFAULT_SHUTDOWN_TIMEOUT,
     ):
         """`repl_port`: serve a REPL on the program's global scope there
-        (PORT, HOST:PORT or a server endpoint string; loopback by default)."""
+        (PORT, HOST:PORT or a server endpoint string; loopback by default).
+        `shutdown_timeout`: how long stopService() lets connections in
+        flight finish, in seconds."""
         self.script = script
+        self.shutdown_timeout = shutdown_timeout
         self.repl_port = repl_port
         self.argv = list(argv)
         self._reactor = reactor
@@ -59,7 +69,7 @@ class NodeService(Service):
         super().stopService()
         if self.runtime is not None and self.exit_code is None:
             d = self.whenFinished()
-            self.runtime.stop(0)
+            self.runtime.stop_gracefully(self.shutdown_timeout)
             return d
         return None
 

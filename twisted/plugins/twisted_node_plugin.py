@@ -26,12 +26,40 @@ class Options(usage.Options):
         ],
     ]
 
+    optParameters += [
+        [
+            "workers",
+            None,
+            None,
+            'run the program in N worker processes sharing its ports ("auto": one per core)',
+        ],
+        [
+            "shutdown-timeout",
+            None,
+            None,
+            "seconds a graceful stop lets connections in flight finish (default 30)",
+        ],
+    ]
+
     def parseArgs(self, *args):
         self["args"] = list(args)
 
     def postOptions(self):
         if not self["script"]:
             raise usage.UsageError("--script is required")
+        from twisted_node import options
+
+        try:
+            if self["workers"] is not None:
+                self["workers"] = options.workers(self["workers"])
+            if self["shutdown-timeout"] is None:
+                self["shutdown-timeout"] = options.DEFAULT_SHUTDOWN_TIMEOUT
+            else:
+                self["shutdown-timeout"] = options.shutdown_timeout(self["shutdown-timeout"])
+        except ValueError as e:
+            raise usage.UsageError(str(e)) from None
+        if self["workers"] is not None and self["repl-port"] is not None:
+            raise usage.UsageError("--repl-port serves one program's scope: it does not go with --workers")
         if self["repl-port"] is not None:
             from twisted_node.protocols.repl import endpoint_string
 
@@ -50,7 +78,13 @@ class NodeServiceMaker:
     def makeService(self, options):
         from twisted_node.daemon import daemon_service
 
-        return daemon_service(options["script"], options["args"], options["repl-port"])
+        return daemon_service(
+            options["script"],
+            options["args"],
+            options["repl-port"],
+            workers=options["workers"],
+            shutdown_timeout=options["shutdown-timeout"],
+        )
 
 
 serviceMaker = NodeServiceMaker()

@@ -14,6 +14,8 @@ bindings need, named by what it does:
   released (see loop.Loop.running).
 - add_cleanup(fn): run `fn` when the program ends.
 - finished: True once the program has ended (no more calls into JS).
+- listening: where servers listen, a protocols.listening.Listening (ports
+  shared with the other workers in worker mode; a graceful stop ends them).
 
 The natives binding (process itself) needs more of the runtime: it gets a
 NativesHost, with the extra services named there.
@@ -37,14 +39,19 @@ class Host:
     def finished(self) -> bool:
         return self._runtime.finished
 
+    @property
+    def listening(self):
+        return self._runtime.listening
+
 
 class NativesHost(Host):
     """For the natives binding, the process object's: the program's argv,
     exit(code), compile(source, origin) for modules, binding(name) for
     process.binding, wait(is_done) for promise.wait(), require(name) for the
-    host's own needs, heap_statistics() for memoryUsage."""
+    host's own needs, heap_statistics() for memoryUsage, worker_id (None
+    without workers) for process.workerId."""
 
-    __slots__ = ("argv", "exit", "compile", "binding", "wait", "heap_statistics")
+    __slots__ = ("argv", "exit", "compile", "binding", "wait", "heap_statistics", "worker_id")
 
     def __init__(self, runtime, *, compile, binding, wait, heap_statistics):
         super().__init__(runtime)
@@ -54,3 +61,4 @@ class NativesHost(Host):
         self.binding = binding
         self.wait = wait
         self.heap_statistics = heap_statistics
+        self.worker_id = runtime.worker_id

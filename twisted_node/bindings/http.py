@@ -17,6 +17,7 @@ Events (bindings/events.py), `onEvent(id, code, ...)`:
   (connection, BODY, text, complete) -> likewise
   (connection, DRAIN)
   (connection, CLOSE, had_error)
+  (server, DRAINING)        a graceful stop began: answers from now on close
 
   client side, `id` a client's:
   (client, RESPONSE, status, version, headers, flags)
@@ -35,12 +36,12 @@ from twisted_node.bindings.args import dn_format, seconds, wire_bytes
 from twisted_node.bindings.events import KEY, Events
 from twisted_node.bindings.tcp import resolver, warn_once
 from twisted_node.errors import NodeError
-from twisted_node.protocols import http_client, http_common, http_server, tcp, tls
+from twisted_node.protocols import http_client, http_common, http_server, listening, tcp, tls
 
 # Event codes.
 CONNECTION, REQUEST, BODY, DRAIN, CLOSE = 1, 2, 3, 4, 5
 RESPONSE, RESPONSE_BODY, ERROR, REQUEST_DRAIN, DROPPED = 6, 7, 8, 9, 10
-CONNECT, EOF, TIMEOUT, CLOSE_CLIENT = 11, 12, 13, 14
+CONNECT, EOF, TIMEOUT, CLOSE_CLIENT, DRAINING = 11, 12, 13, 14, 15
 
 
 def _finished(result):
@@ -105,13 +106,14 @@ class _Binding:
         factory = http_server.ServerFactory(channel_events, self.reactor, timeouts)
         factory.server_id = None  # the number JS knows the server by, while it listens
         factory.hold = None
+        factory.on_draining = lambda: factory.server_id is not None and events(factory.server_id, DRAINING)
         factory_ref.append(factory)
         return factory
 
     def listen(self, factory, server_id, port, host=None):
         if factory.port is not None:
             raise NodeError("listen: this server is already listening")
-        bound = factory.listen(port, host)
+        bound = self.host.listening.listen(factory, port, host)
         factory.server_id = server_id
         factory.hold = self.host.hold("http server", close=factory.close)
         return bound
@@ -126,10 +128,7 @@ class _Binding:
         return d.addCallback(lambda _: 0)
 
     def address(self, factory):
-        if factory.port is None:
-            return None
-        where = factory.port.getHost()
-        return {"address": tcp.display_address(where.host), "port": where.port}
+        return None if factory.port is None else listening.address(factory.port)
 
     # -- client -------------------------------------------------------------
 
@@ -238,6 +237,7 @@ def binding(host) -> dict:
         "EOF": EOF,
         "TIMEOUT": TIMEOUT,
         "CLOSE_CLIENT": CLOSE_CLIENT,
+        "DRAINING": DRAINING,
         "COMPLETE": http_common.COMPLETE,
         "KEEP_ALIVE": http_common.KEEP_ALIVE,
         "END_NONE": http_server.END_NONE,

@@ -112,6 +112,7 @@ def binding(host) -> dict:
         "argv": host.argv,
         "env": dict(os.environ),
         "pid": os.getpid(),
+        "workerId": host.worker_id,
         "platform": "linux2" if sys.platform.startswith("linux") else sys.platform,
         "execPath": sys.executable,
         "libDir": LIB_DIR,

@@ -25,7 +25,7 @@ import weakref
 from twisted_node.bindings.args import dn_format, seconds, wire_bytes
 from twisted_node.bindings.events import Events, key
 from twisted_node.errors import NodeError
-from twisted_node.protocols import dns, stdio, tls
+from twisted_node.protocols import dns, listening, stdio, tls
 from twisted_node.protocols.tcp import (
     CLOSE,
     CONNECT,
@@ -37,7 +37,6 @@ from twisted_node.protocols.tcp import (
     TCPConnection,
     TCPServerFactory,
     connect,
-    display_address,
     parse_port,
 )
 
@@ -52,7 +51,8 @@ def warn_once(server, kind: str) -> None:
     certificate: said on stderr, once (a client cannot make it say more)."""
     if not getattr(server, "warned", False):
         server.warned = True
-        port = server.port.getHost().port if server.port is not None else "?"
+        where = listening.address(server.port) if server.port is not None else None
+        port = where["port"] if isinstance(where, dict) else where or "?"
         stdio.write_stderr(tls.no_credentials_warning(kind, port))
 
 
@@ -131,7 +131,7 @@ def binding(host) -> dict:
     def listen(server, port, host_name=None, backlog=None):
         if server.port is not None:
             raise NodeError("listen: the server is already listening; close() it first")
-        bound = server.listen(port, host_name, backlog)
+        bound = host.listening.listen(server, port, host_name, backlog)
         if server.hold is None:
             server.hold = host.hold("tcp server", close=server.close)
         return bound
@@ -180,10 +180,7 @@ def binding(host) -> dict:
         return conn.peer_dn_string()
 
     def address(server):
-        if server.port is None:
-            return None
-        where = server.port.getHost()
-        return {"address": display_address(where.host), "port": where.port}
+        return None if server.port is None else listening.address(server.port)
 
     return {
         "CONNECTION": CONNECTION,

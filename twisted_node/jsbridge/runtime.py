@@ -35,10 +35,15 @@ class Runtime:
     door's decision (the CLI stops it, a NodeService does not).
     """
 
-    def __init__(self, script, argv=(), reactor=None, executable="twisted-node"):
+    def __init__(self, script, argv=(), reactor=None, executable="twisted-node", worker_id=None):
+        """`worker_id`: 1..N in a worker of `--workers N` (process.workerId;
+        its TCP ports are shared with the other workers)."""
         if reactor is None:
             from twisted.internet import reactor
         self.reactor = reactor
+        self.worker_id = worker_id
+        self._listening = None
+        self._stopping_gracefully = False
         self.script = os.path.abspath(script) if script is not None else None
         self.argv = [executable] + ([self.script] if self.script else []) + list(argv)
         self.loop = Loop(reactor, self._idle)
@@ -93,6 +98,32 @@ class Runtime:
             self.js.finish(code)
         if not self.finished:
             self.exit(code)
+
+    @property
+    def listening(self):
+        """Where the program's servers listen (protocols/listening.py), made
+        when the first binding asks: it imports the TCP and TLS layers, which
+        a program that never serves does not need."""
+        if self._listening is None:
+            from twisted_node.protocols.listening import Listening
+
+            self._listening = Listening(self.reactor, shared=self.worker_id is not None)
+        return self._listening
+
+    def stop_gracefully(self, timeout: float | None) -> Deferred:
+        """End the program from outside without dropping what is in flight:
+        its servers stop listening (what the kernel queued is still
+        accepted), the connections they accepted end on their own (a kept-
+        alive HTTP connection at once, one carrying a request once it is
+        answered) or are closed after `timeout` seconds; then "exit" is
+        emitted as for stop(0). Fires with the exit status, as whenFinished."""
+        d = self.whenFinished()
+        if self.finished or self.js is None or self._listening is None:
+            self.stop(0)
+        elif not self._stopping_gracefully:
+            self._stopping_gracefully = True
+            self._listening.stop_all(timeout).addBoth(lambda _: self.stop(0))
+        return d
 
     def exit(self, code: int) -> None:
         """Called (from JS, after "exit" was emitted) when the program ends.

@@ -197,6 +197,7 @@ var CHUNKED_LAST = /(^|,)\s*chunked\s*$/i;
 
 function Server(requestListener, options) {
   EventEmitter.call(this);
+  this._draining = false; // see onDraining
   if (requestListener !== undefined && requestListener !== null) {
     if (typeof requestListener !== "function") {
       throw new TypeError("createServer(request_listener, options): request_listener must be a function");
@@ -226,6 +227,8 @@ exports.createServer = function (requestListener, options) {
   return new Server(requestListener, options);
 };
 
+// `port` may also be a UNIX socket path or a server endpoint string, as for
+// tcp.Server.listen.
 Server.prototype.listen = function (port, hostname) {
   // The bound port (as tcp.Server has it): useful after listen(0).
   this.port = binding.listen(this._handle, this._id, port, hostname === undefined ? null : hostname);
@@ -288,6 +291,14 @@ Connection.prototype.forceClose = function () {
 };
 
 // --- events from the binding (server side) ---------------------------------------------
+
+// A graceful stop began (workers, NodeService.stopService): every response
+// not yet begun says "Connection: close", and the connection closes after it.
+function onDraining(serverId) {
+  var server = servers.get(serverId);
+  if (server !== undefined) server._draining = true;
+  return null;
+}
 
 // An accepted connection: its id (nothing: refused).
 function onConnection(serverId, handle, remoteAddress, remotePort) {
@@ -471,7 +482,8 @@ ServerResponse.prototype.sendHeader = function (statusCode, headers) {
     } else if (lower === "connection") connection = value;
     head += name + ": " + value + "\r\n";
   });
-  var close = !this._keepAlive || (connection !== null && CLOSE_TOKEN.test(connection));
+  var close = !this._keepAlive || this.connection.server._draining ||
+    (connection !== null && CLOSE_TOKEN.test(connection));
   var noBody = this._isHead || status < 200 || status === 204 || status === 304;
   if (!noBody) {
     if (transferEncoding !== null && !http10) {
@@ -949,7 +961,7 @@ var CONNECTION = binding.CONNECTION, REQUEST = binding.REQUEST, BODY = binding.B
     DRAIN = binding.DRAIN, CLOSE = binding.CLOSE, RESPONSE = binding.RESPONSE,
     RESPONSE_BODY = binding.RESPONSE_BODY, ERROR = binding.ERROR, REQUEST_DRAIN = binding.REQUEST_DRAIN,
     DROPPED = binding.DROPPED, CONNECT = binding.CONNECT, EOF = binding.EOF, TIMEOUT = binding.TIMEOUT,
-    CLOSE_CLIENT = binding.CLOSE_CLIENT;
+    CLOSE_CLIENT = binding.CLOSE_CLIENT, DRAINING = binding.DRAINING;
 
 binding.init(internal("events").handler(function onEvent(id, code, a, b, c, d) {
   switch (code) {
@@ -967,5 +979,6 @@ binding.init(internal("events").handler(function onEvent(id, code, a, b, c, d) {
     case EOF: return onClientConnection(id, "eof");
     case TIMEOUT: return onClientConnection(id, "timeout");
     case CLOSE_CLIENT: return onClientConnection(id, "close", a);
+    case DRAINING: return onDraining(id);
   }
 }));

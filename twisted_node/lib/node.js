@@ -303,6 +303,8 @@
   process.ENV = natives.env;
   process.env = process.ENV;
   process.pid = natives.pid;
+  // Beyond the manual: 1..N in the workers of `--workers N`, undefined without.
+  if (natives.workerId !== null && natives.workerId !== undefined) process.workerId = natives.workerId;
   process.platform = natives.platform;
   process.execPath = natives.execPath;
   process.version = "v0.1.33";

@@ -307,8 +307,13 @@ Server.prototype._accept = function (handle, remoteAddress, secure) {
   return id;
 };
 
+// `port` may also be a UNIX socket path or a Twisted server endpoint string
+// ("unix:/run/app.sock", "tcp6:8080", "systemd:domain=INET:index=0"):
+// twisted_node/protocols/listening.py.
 Server.prototype.listen = function (port, host, backlog) {
-  if (port === undefined || port === null) throw new TypeError("listen(port, host, backlog): port is required");
+  if (port === undefined || port === null) {
+    throw new TypeError("listen(port, host, backlog): a port, a UNIX socket path or an endpoint string is required");
+  }
   this.port = binding.listen(this._handle, port, nullable(host), nullable(backlog)); // default 511
   servers.set(this._id, this);
 };

@@ -210,7 +210,10 @@ def no_delay(transport) -> None:
     should go out now rather than wait for the peer's ACK (Nagle)."""
     set_no_delay = getattr(transport, "setTcpNoDelay", None)
     if set_no_delay is not None:
-        set_no_delay(True)
+        try:
+            set_no_delay(True)
+        except OSError:  # a UNIX socket: no Nagle to turn off
+            pass
 
 
 def connection_error(reason) -> tuple[str, str]:

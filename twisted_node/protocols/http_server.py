@@ -74,6 +74,10 @@ BATCH_LIMIT = 64 * 1024
 DEFAULT_IDLE_TIMEOUT = 60.0
 DEFAULT_HEADERS_TIMEOUT = 60.0
 DEFAULT_REQUEST_TIMEOUT = 300.0
+# Seconds a connection that has not sent its first request yet is given for
+# it once its server is closing: a client that has just connected is, as a
+# rule, sending it now (an idle kept-alive connection is closed at once).
+FIRST_REQUEST_GRACE = 1.0
 
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 _REASONS = {400: "Bad Request", 408: "Request Timeout", 431: "Request Header Fields Too Large"}
@@ -170,6 +174,7 @@ class ServerChannel(Protocol, MessageReader, PeerCertificates):
         self._stalled_since: float | None = None
         self._reading_stopped_at: float | None = None
         self._timer = None
+        self._first_request_timer = None  # see stop_keep_alive
         self._batch: list[bytes] | None = None
         self._batch_size = 0
         self._outbox: Outbox | None = None  # once connected
@@ -184,7 +189,8 @@ class ServerChannel(Protocol, MessageReader, PeerCertificates):
             twisted_internals.start_tls(self.transport, self.secure)
         self._outbox = Outbox(self.transport)
         self.transport.registerProducer(self, True)
-        self.factory.channels.add(self)
+        factory = self.factory
+        factory.connections.add(self)
         self.token = self._events.connection(self, self.remote_address, self.remote_port)
         if self.token is None:
             self._closing = self._closed = True
@@ -194,14 +200,17 @@ class ServerChannel(Protocol, MessageReader, PeerCertificates):
         # sends nothing, or a head byte by byte, is held no longer than that.
         self._last_activity = self._request_began = self._seconds()
         self._arm_timer()
+        if factory.draining:  # accepted from the queue of a server stopping
+            self.stop_keep_alive()
 
     def connectionLost(self, reason=None) -> None:
         self._closing = self._closed = True
-        self.factory.channels.discard(self)
         self._stop_reader()
         if self._outbox is not None:
             self._outbox.discard()
         self._cancel_timer()
+        if self._first_request_timer is not None and self._first_request_timer.active():
+            self._first_request_timer.cancel()
         token, self.token = self.token, None
         if token is not None:
             # A connection the client closed cleanly, or that we closed after
@@ -210,6 +219,7 @@ class ServerChannel(Protocol, MessageReader, PeerCertificates):
             self._events.close(token, had_error)
         if self.on_lost is not None:
             self.on_lost()
+        self.factory.connection_ended(self)
 
     def readConnectionLost(self) -> None:
         # The client closed its side, as Node.js takes it: it will read no
@@ -229,11 +239,26 @@ class ServerChannel(Protocol, MessageReader, PeerCertificates):
         self._abort()
 
     def stop_keep_alive(self) -> None:
-        """The server is closing: answer what was asked, then close."""
+        """The server is closing: answer what was asked, then close. A
+        request whose head arrives from now on is answered with
+        "Connection: close"; a connection yet to send its first request
+        gets FIRST_REQUEST_GRACE for it."""
         if self._closing:
             return
         self._close_when_done = True
-        if not self._message_open:
+        if self._message_open:
+            return
+        if self._received == 0:
+            if self._first_request_timer is None:
+                self._first_request_timer = self._reactor.callLater(
+                    FIRST_REQUEST_GRACE, self._no_first_request
+                )
+            return
+        self._ignore_input = True
+        self._close_if_done()
+
+    def _no_first_request(self) -> None:
+        if not self._closing and self._received == 0 and not self._message_open:
             self._ignore_input = True
             self._close_if_done()
 
@@ -357,7 +382,7 @@ class ServerChannel(Protocol, MessageReader, PeerCertificates):
         method = _METHODS.get(raw_method)
         if method is None:
             method = _METHODS[raw_method] = raw_method.decode("ascii")
-        keep = parser.should_keep_alive() and not parser.should_upgrade()
+        keep = parser.should_keep_alive() and not parser.should_upgrade() and not self._close_when_done
         if self._expect_continue and version == "1.1" and self._received == self._finished:
             # Tell the client to send the body now rather than after its
             # own wait (curl waits a second for large uploads).
@@ -632,7 +657,9 @@ class ServerFactory(TCPServerFactory):
         super().__init__(reactor, None)
         self.events = events
         self.timeouts = Timeouts() if timeouts is None else timeouts
-        self.channels: set[ServerChannel] = set()
+        self.draining = False  # a graceful stop is under way
+        # Called when it begins: the responses still to come say "Connection: close".
+        self.on_draining = lambda: None
 
     def buildProtocol(self, addr) -> ServerChannel:
         channel = ServerChannel(self.events, self.reactor, self.timeouts, self.secure)
@@ -644,9 +671,23 @@ class ServerFactory(TCPServerFactory):
     def close(self):
         """Stop listening; open connections finish the requests they carry
         and close, idle keep-alive ones at once (as Node does since v19)."""
-        for channel in list(self.channels):
+        for channel in list(self.connections):
             channel.stop_keep_alive()
         return super().close()
+
+    def stop_gracefully(self, close_port):
+        """As close(), but what the kernel queued is accepted and served too
+        (one request each, "Connection: close"), and the Deferred fires once
+        every connection has ended."""
+        self.draining = True
+        self.on_draining()
+        for channel in list(self.connections):
+            channel.stop_keep_alive()
+        return super().stop_gracefully(close_port)
+
+    def abort_connections(self) -> None:
+        for channel in list(self.connections):
+            channel._abort()
 
     def set_secure(self, fmt, ca_certs=None, crl_list=None, private_key=None, certificate=None):
         # Again while listening: new handshakes get the new credentials,

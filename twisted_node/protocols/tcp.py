@@ -82,6 +82,13 @@ def _noop(*args) -> None:
     return None
 
 
+def _set_no_delay(transport, flag: bool) -> None:
+    try:
+        transport.setTcpNoDelay(flag)
+    except OSError:  # a UNIX socket: no Nagle to turn off (Node ignores it too)
+        pass
+
+
 def display_address(host: str) -> str:
     """A dual-stack listener sees IPv4 peers as ::ffff:a.b.c.d; show a.b.c.d."""
     if host.startswith("::ffff:") and "." in host:
@@ -154,7 +161,7 @@ class TCPConnection(Protocol, PeerCertificates):
         self.connected_at_tcp = True
         transport = self.transport
         if self._no_delay is not None:
-            transport.setTcpNoDelay(self._no_delay)
+            _set_no_delay(transport, self._no_delay)
         if self.secure is not None:
             twisted_internals.start_tls(transport, self.secure)
         self._outbox = Outbox(transport)
@@ -366,7 +373,7 @@ class TCPConnection(Protocol, PeerCertificates):
     def set_no_delay(self, flag) -> None:
         self._no_delay = bool(flag)
         if self._live():
-            self.transport.setTcpNoDelay(self._no_delay)
+            _set_no_delay(self.transport, self._no_delay)
 
     def set_secure(self, context_factory) -> None:
         """Client side: TLS from the start (before connecting) or from now."""
@@ -418,13 +425,19 @@ class TCPConnection(Protocol, PeerCertificates):
 
 class ServerConnection(TCPConnection):
     def _announce(self) -> bool:
-        on_event = self.factory.on_connection(self, self.remote_address, self.secure is not None)
+        factory = self.factory
+        on_event = factory.on_connection(self, self.remote_address, self.secure is not None)
         if on_event is None:  # refused (the program ended, or its listener threw)
             self._forced = True
             self.transport.abortConnection()
             return False
         self.on_event = on_event
+        factory.connections.add(self)  # a graceful stop waits for it
         return True
+
+    def connectionLost(self, reason: Failure) -> None:
+        super().connectionLost(reason)
+        self.factory.connection_ended(self)
 
 
 class TCPServerFactory(Factory):
@@ -437,6 +450,8 @@ class TCPServerFactory(Factory):
         self.on_connection = on_connection
         self.secure = None  # tls.ServerContextFactory after setSecure
         self.port = None
+        self.connections: set = set()  # those open, for a graceful stop
+        self._all_ended: list[defer.Deferred] = []
 
     def buildProtocol(self, addr):
         conn = ServerConnection(self.reactor)
@@ -445,13 +460,17 @@ class TCPServerFactory(Factory):
         conn.remote_address = display_address(getattr(addr, "host", "") or "")
         return conn
 
-    def listen(self, port, host=None, backlog=DEFAULT_BACKLOG) -> int:
-        """Synchronous, as the manual says: errors raise NodeError here."""
+    def listen(self, port, host=None, backlog=DEFAULT_BACKLOG, listen_tcp=None) -> int:
+        """Synchronous, as the manual says: errors raise NodeError here.
+        `listen_tcp`: reactor.listenTCP's twin for ports shared by workers
+        (protocols/listening.py); other ways to listen are there too."""
         port = parse_port(port)
         try:
             backlog = int(backlog) if backlog is not None else DEFAULT_BACKLOG
         except (TypeError, ValueError):
             raise NodeError(f"listen: backlog must be a number, got {backlog!r}") from None
+        if listen_tcp is None:
+            listen_tcp = self.reactor.listenTCP
         if host is None or host == "":
             interfaces = ["::", ""] if socket.has_ipv6 else [""]
         else:
@@ -459,7 +478,7 @@ class TCPServerFactory(Factory):
         last = None
         for interface in interfaces:
             try:
-                self.port = self.reactor.listenTCP(port, self, backlog, interface)
+                self.port = listen_tcp(port, self, backlog, interface)
                 break
             except error.CannotListenError as e:
                 last = e
@@ -472,14 +491,7 @@ class TCPServerFactory(Factory):
                     continue
                 break
         if self.port is None:
-            err = getattr(last.socketError, "errno", None)
-            code = _LISTEN_CODES.get(err, _errno.errorcode.get(err, "EINVAL"))
-            reason = getattr(last.socketError, "strerror", None) or str(last.socketError)
-            raise NodeError(
-                f"listen: cannot listen on {host or '*'}:{port}: {code}, {reason}",
-                code=code,
-                errno=err or 0,
-            )
+            raise listen_error(f"{host or '*'}:{port}", last)
         return self.port.getHost().port
 
     def close(self) -> defer.Deferred:
@@ -487,6 +499,43 @@ class TCPServerFactory(Factory):
         if port is None:
             return defer.succeed(None)
         return defer.maybeDeferred(port.stopListening)
+
+    # -- a graceful stop (protocols/listening.py's stop_all) -------------------
+
+    def stop_gracefully(self, close_port) -> defer.Deferred:
+        """Stop listening, through `close_port(port)` (a Deferred; what the
+        kernel queued meanwhile is accepted and served), then fire once every
+        connection of this server has ended."""
+        port, self.port = self.port, None
+        closed = close_port(port) if port is not None else defer.succeed(None)
+        return closed.addCallback(lambda _: self.when_all_ended())
+
+    def when_all_ended(self) -> defer.Deferred:
+        if not self.connections:
+            return defer.succeed(None)
+        d = defer.Deferred()
+        self._all_ended.append(d)
+        return d
+
+    def connection_ended(self, conn) -> None:
+        self.connections.discard(conn)
+        if not self.connections and self._all_ended:
+            waiting, self._all_ended = self._all_ended, []
+            for d in waiting:
+                d.callback(None)
+
+    def abort_connections(self) -> None:
+        """The graceful stop's time is up: close what is left (FIN)."""
+        for conn in list(self.connections):
+            conn.force_close()
+
+
+def listen_error(where: str, e: error.CannotListenError) -> NodeError:
+    """The Error listen() throws when the OS refuses: EADDRINUSE and the like."""
+    err = getattr(e.socketError, "errno", None)
+    code = _LISTEN_CODES.get(err, _errno.errorcode.get(err, "EINVAL"))
+    reason = getattr(e.socketError, "strerror", None) or str(e.socketError)
+    return NodeError(f"listen: cannot listen on {where}: {code}, {reason}", code=code, errno=err or 0)
 
 
 def _listen_address(host: str) -> str:

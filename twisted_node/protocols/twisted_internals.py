@@ -31,9 +31,18 @@ HTTP request costs). Exceptions are caught and logged as before; what they
 log lacks the selectable's prefix ("system"). The command-line runner
 installs it (install_lean_reactor); under twistd or in a host application
 the reactor is theirs, and nothing changes.
+
+accept_queued_then_close: a listening port closed at once after accepting
+what the kernel queued on it (a graceful stop: protocols/listening.py).
+keep_socket_file: a UNIX socket passed by systemd keeps its path when we
+stop listening on it. use_systemd_sockets: the systemd endpoint string uses
+the sockets we captured at start (Twisted reads the environment once, when
+its endpoints module is first imported, and ignores sockets without names).
 """
 
 from __future__ import annotations
+
+import select
 
 from twisted.internet import tcp as twisted_tcp
 from twisted.internet.abstract import FileDescriptor
@@ -328,4 +337,68 @@ def install_lean_reactor() -> bool:
     from twisted.internet.main import installReactor
 
     installReactor(LeanEPollReactor())
+    return True
+
+
+# -- listening ports --------------------------------------------------------------
+
+# What accept_queued_then_close uses of twisted.internet.tcp.Port (UNIX ports
+# are Ports too).
+_PORT_FIELDS = ("connected", "disconnecting", "stopReading", "doRead", "fileno", "connectionLost")
+# Each doRead() accepts up to the port's numberAccepts (100 and up): a full
+# backlog of 511 takes a few rounds; a bound, so that a flood cannot hold the
+# stop forever.
+_ACCEPT_ROUNDS = 64
+
+
+def can_close_now(port) -> bool:
+    """A listening Twisted TCP or UNIX port accept_queued_then_close can stop."""
+    return (
+        isinstance(port, twisted_tcp.Port)
+        and all(hasattr(port, name) for name in _PORT_FIELDS)
+        and port.connected
+        and not port.disconnecting
+    )
+
+
+def accept_queued_then_close(port) -> None:
+    """Stop listening on `port` without resetting the connections the kernel
+    has queued on it: accept them all (the factory builds their protocols as
+    for any other), then close the socket at once. stopListening() stops
+    reading and closes a reactor turn later, and the connections that
+    queue meanwhile are reset."""
+    if not can_close_now(port):
+        port.stopListening()
+        return
+    port.stopReading()
+    port.disconnecting = True  # as stopListening() marks it
+    poller = select.poll()
+    poller.register(port.fileno(), select.POLLIN)
+    for _ in range(_ACCEPT_ROUNDS):
+        if not poller.poll(0):  # a listening socket is readable while its queue is not empty
+            break
+        port.doRead()
+    port.connectionLost(Failure(ConnectionDone()))
+
+
+def keep_socket_file(port) -> None:
+    """A UNIX port Twisted made from an inherited socket unlinks the socket's
+    path when it closes, though the path is the service manager's: the next
+    process it starts would find nothing to connect to. An abstract name
+    ("\\0...") makes Twisted leave the path alone."""
+    if getattr(port, "_bindPath", None) is not None:
+        port._bindPath = b"\0"
+
+
+def use_systemd_sockets(descriptors, names) -> bool:
+    """Have the "systemd:" endpoint string parser use these descriptors and
+    names. False if this Twisted keeps them elsewhere (its own reading of
+    the environment then stands)."""
+    from twisted.internet import endpoints
+    from twisted.python.systemd import ListenFDs
+
+    parser = getattr(endpoints, "_SystemdParser", None)
+    if parser is None or not hasattr(parser, "_sddaemon"):
+        return False
+    parser._sddaemon = ListenFDs(list(descriptors), tuple(names))
     return True

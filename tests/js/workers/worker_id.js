@@ -1,0 +1,2 @@
+var sys = require("sys");
+sys.puts(typeof process.workerId);
