@@ -14,6 +14,8 @@ bindings need, named by what it does:
   released (see loop.Loop.running).
 - add_cleanup(fn): run `fn` when the program ends.
 - finished: True once the program has ended (no more calls into JS).
+- output: where the program's output goes (protocols/output.py: the
+  console, or twisted.logger under twistd and in a host application).
 
 The natives binding (process itself) needs more of the runtime: it gets a
 NativesHost, with the extra services named there.
@@ -23,7 +25,7 @@ from __future__ import annotations
 
 
 class Host:
-    __slots__ = ("reactor", "callback", "hold", "running", "add_cleanup", "_runtime")
+    __slots__ = ("reactor", "callback", "hold", "running", "add_cleanup", "output", "_runtime")
 
     def __init__(self, runtime):
         self._runtime = runtime
@@ -32,6 +34,7 @@ class Host:
         self.hold = runtime.loop.hold
         self.running = runtime.loop.running
         self.add_cleanup = runtime.add_cleanup
+        self.output = runtime.output
 
     @property
     def finished(self) -> bool:

@@ -1,0 +1,161 @@
+"""The "web" binding: twisted.web requests handed to the program by
+twisted_node.web.NodeResource (lib/twisted_web.js), over
+protocols/web.py's WebExchange.
+
+Per request, ONE call into JavaScript carries it all (twisted.web has read
+the whole request by then): the handler runs, "body" and "complete" are
+emitted, and what the program answered meanwhile is the call's result.
+Output made later (a handler answering from a callback) comes down through
+send(exchange, packed).
+
+Like the REPL's sessions, requests are numbered here: a request is born in
+twisted.web, before JavaScript knows of it, and JavaScript writes to it (by
+the WebExchange handle it is given) while the event announcing it runs. JS
+keeps `id -> request` only while the request can get events.
+
+Events (bindings/events.py), `onEvent(id, code, ...)`:
+  (id, REQUEST, exchange, name, head, body) -> packed output, or null
+      head: WebExchange.head(); body: a "binary" string; `name` the export
+  (id, CLOSE, had_error)   the client went away before the response was finished
+  (id, DRAIN)              a write had returned false; the buffer has emptied
+
+Packed output, one string: a flag (WRITE: more follows, FINISH: the
+response is finished, FAILED: the handler threw), then the status and
+headers if they have not gone down yet ("status\\0name\\0value..."; names
+are tokens and values hold no line break or NUL: lib/internal/headers.js),
+"\\n", then body bytes as a "binary" string. FAILED is followed by the
+export's name, "\\n" and the JS stack.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+
+from twisted_node import encodings
+from twisted_node.bindings.args import wire_bytes
+from twisted_node.bindings.events import Events
+
+REQUEST, CLOSE, DRAIN = 1, 2, 3
+WRITE, FINISH, FAILED = "W", "F", "E"
+
+
+class WebHub:
+    """A program's twisted.web requests, between the NodeResources and the
+    event function of lib/twisted_web.js."""
+
+    def __init__(self, host):
+        self._host = host
+        self._events = Events(host)
+        self._ready = False  # lib/twisted_web.js has called init
+        self._ids = itertools.count(1)
+        # Loads lib/twisted_web.js (which calls init) into the program on the
+        # first request: programs never require it themselves.
+        self.load_js: Callable[[], object] | None = None
+        host.add_cleanup(self._forget)
+
+    def init(self, on_event) -> None:
+        self._events.init(on_event)
+        self._ready = True
+
+    def deliver(self, name: str, exchange) -> None:
+        """Hand `exchange` to exports[name]."""
+        if not self._ready and self.load_js is not None and not self._host.finished:
+            self.load_js()
+        if self._host.finished or not self._ready:
+            exchange.fail(503)
+            return
+        request_id = next(self._ids)
+        events = self._events
+        # The program lives while a request waits for its answer (like an open
+        # connection); if it ends first, the request is answered 503 or cut.
+        hold = self._host.hold("twisted.web request", close=lambda: exchange.fail(503))
+
+        def lost(had_error):
+            hold.release()
+            events(request_id, CLOSE, had_error)
+
+        exchange.on_lost = lost
+        exchange.on_drain = lambda: events(request_id, DRAIN)
+        exchange.hold = hold
+        body = exchange.body().decode("latin-1")
+        packed = events(request_id, REQUEST, exchange, name, exchange.head(), body)
+        if packed:
+            self.send(exchange, packed)
+        elif packed is None and self._host.finished:
+            exchange.fail(503)  # the handler ended the program (process.exit)
+
+    def send(self, exchange, packed: str) -> bool:
+        """Output of lib/twisted_web.js (see the module docstring); False
+        when the client is not keeping up ("drain" follows)."""
+        flag = packed[0]
+        head, _, rest = packed[1:].partition("\n")
+        if flag == FAILED:  # head: the export's name, rest: the JS stack
+            exchange.hold.release()
+            outcome = "its connection was closed" if exchange.started else "it was answered 500"
+            where = f"exports.{head} threw on {_request_line(exchange)}"
+            self._host.output.uncaught(f"{rest}\n    ({where}: {outcome})")
+            exchange.fail()
+            return False
+        if head:
+            parts = head.split("\0")
+            headers = [(wire_bytes(parts[i]), wire_bytes(parts[i + 1])) for i in range(1, len(parts) - 1, 2)]
+            exchange.start(int(parts[0]), headers)
+        ok = exchange.write(wire_bytes(rest))
+        if flag == FINISH:
+            exchange.hold.release()
+            exchange.finish()
+        return ok
+
+    def _forget(self) -> None:
+        # The hub holds its host, and so the runtime.
+        _hubs.pop(self._host, None)
+        self._ready = False
+
+
+def _request_line(exchange) -> str:
+    request = exchange.request
+    return f"{request.method.decode('latin-1')} {request.uri.decode('latin-1')}"
+
+
+# host -> its hub, shared by the binding and deliver(); an entry leaves when
+# its program ends.
+_hubs: dict = {}
+
+
+def _hub(host) -> WebHub:
+    hub = _hubs.get(host)
+    if hub is None:
+        hub = _hubs[host] = WebHub(host)
+    return hub
+
+
+def deliver(host, require: Callable[[str], object], name: str, exchange) -> None:
+    """Hand a twisted.web request (a protocols.web.WebExchange) to the
+    function the program whose Host is `host` exports as `name`.
+    `require(name)` is the runtime's: the first request loads
+    lib/twisted_web.js with it."""
+    if host.finished:
+        exchange.fail(503)
+        return
+    hub = _hub(host)
+    hub.load_js = lambda: require("twisted_web")
+    hub.deliver(name, exchange)
+
+
+def binding(host) -> dict:
+    hub = _hub(host)
+    return {
+        "REQUEST": REQUEST,
+        "CLOSE": CLOSE,
+        "DRAIN": DRAIN,
+        "WRITE": WRITE,
+        "FINISH": FINISH,
+        "FAILED": FAILED,
+        "init": hub.init,
+        "send": hub.send,
+        "peer": lambda exchange: list(exchange.peer()),
+        "decode": lambda data, encoding: encodings.decode(wire_bytes(data), encodings.normalize(encoding)),
+        "close": lambda exchange: exchange.close(),
+        "forceClose": lambda exchange: exchange.abort(),
+    }
