@@ -26,7 +26,7 @@ def to_promise(runtime, d: Deferred):
     Its "cancel" (promise.cancel() or emitCancel()) cancels `d`."""
     # The promise crosses into JS once (our caller returns it); it is settled
     # through JS closures over it, bound to the door.
-    made = runtime.js.new_promise(lambda: _cancel(d))
+    made = runtime.js.new_promise(lambda: _cancel(d, hold))
     promise = made[0]
     emit_success = runtime.callback(made[1])
     emit_error = runtime.callback(made[2])
@@ -56,9 +56,12 @@ def to_promise(runtime, d: Deferred):
     return promise
 
 
-def _cancel(d: Deferred) -> None:
-    # Called from JavaScript: an addon's canceller that raises must not
-    # become an exception in the program that cancelled.
+def _cancel(d: Deferred, hold) -> None:
+    # Called from JavaScript, for a promise nobody waits for any more: it
+    # holds the program no longer, even if `d` never fires (a canceller that
+    # raises leaves it unfired), and an addon's canceller that raises must
+    # not become an exception in the program that cancelled.
+    hold.release()
     try:
         d.cancel()
     except Exception:

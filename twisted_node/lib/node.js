@@ -775,6 +775,9 @@
   // (undefined as null), or "!" and the error (a value JSON cannot carry).
   function outcome(value) {
     try {
+      if (typeof value === "function" || typeof value === "symbol") {
+        throw new TypeError("a " + typeof value + " cannot cross to Python (plain values only)");
+      }
       var json = JSON.stringify(value);
       return "=" + (json === undefined ? "null" : json);
     } catch (e) {
