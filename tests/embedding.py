@@ -111,6 +111,31 @@ def connect(testcase, port: int, request: bytes = b""):
     return client
 
 
+class CountingClient(RawClient):
+    """For large responses: keeps only how many bytes came and the last few."""
+
+    def __init__(self):
+        super().__init__()
+        self.count = 0
+        self.tail = b""
+        self.received = self  # what until()'s checks get
+
+    def dataReceived(self, data: bytes) -> None:
+        self.count += len(data)
+        self.tail = (self.tail + data)[-64:]
+        self._check()
+
+
+@defer.inlineCallbacks
+def counting_client(testcase, port: int, request: bytes):
+    """A CountingClient connected to 127.0.0.1:port that has sent `request`."""
+    endpoint = endpoints.TCP4ClientEndpoint(reactor, "127.0.0.1", port, timeout=TIMEOUT)
+    client = yield endpoint.connect(protocol.Factory.forProtocol(CountingClient))
+    testcase.addCleanup(lambda: client.transport.abortConnection() if client.transport.connected else None)
+    client.transport.write(request)
+    return client
+
+
 def split_response(raw: bytes) -> tuple[int, dict, bytes]:
     """(status, headers lower-cased with repeated ones as lists, body) of
     one whole HTTP/1.1 response; a chunked body is decoded."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 from twisted.internet import defer, endpoints, protocol, reactor, ssl
+from twisted.internet.task import deferLater
 from twisted.logger import globalLogPublisher
 from twisted.trial import unittest
 from twisted.web.resource import Resource
@@ -17,6 +18,7 @@ from tests import embedding
 from tests.certs import make_pki
 from tests.embedding import connect, fetch, get, post, whole_response
 from twisted_node.errors import ProgramNotRunning
+from twisted_node.protocols import outbox
 from twisted_node.service import NodeService
 from twisted_node.web import NodeResource
 
@@ -75,6 +77,8 @@ class RequestsTests(unittest.TestCase):
                 b"a": deep,
                 b"stream": "stream",
                 b"hang": "hang",
+                b"flood": "flood",
+                b"ignore": "ignoreFull",
                 b"boom": "boom",
                 b"misuse": "misuse",
                 b"missing": "missing",
@@ -158,6 +162,41 @@ class RequestsTests(unittest.TestCase):
             yield self.service.call("more")
         raw = yield second.until(whole_response, "the second stream's end")
         self.assertEqual(embedding.split_response(raw)[2], b"piece 0\npiece 1\npiece 2\n")
+
+    @defer.inlineCallbacks
+    def test_back_pressure_of_a_slow_client(self):
+        pieces = 512  # 32 MiB: more than the sockets' buffers hold
+        client = yield embedding.counting_client(self, self.port, get(f"/flood?pieces={pieces}"))
+        client.transport.pauseProducing()  # the client reads nothing for now
+        yield embedding.with_timeout(self.service.call("stalled"), "sendBody() returning false")
+        self.assertLess(client.count, pieces * 64 * 1024)
+        client.transport.resumeProducing()
+        yield client.until(lambda c: c.tail.endswith(b"0\r\n\r\n"), "the end of the body")
+        self.assertGreater(client.count, pieces * 64 * 1024)
+
+    @defer.inlineCallbacks
+    def test_writes_past_the_bound_are_refused(self):
+        self.patch(outbox, "MAX_UNDRAINED", 1024 * 1024)
+        client = yield embedding.counting_client(self, self.port, get("/ignore"))
+        client.transport.pauseProducing()
+        # The handler runs to its end within the one request event.
+        refusals = yield embedding.with_timeout(self.poll_refusals(), "a refused write")
+        self.assertEqual(refusals[0]["code"], "ENOBUFS", refusals)
+        self.assertIn('without waiting for "drain"', refusals[0]["message"])
+        # Bounded: the socket buffers, then 1 MiB more at most.
+        self.assertLess(refusals[0]["accepted"], 64 * 1024 * 1024)
+        client.transport.resumeProducing()
+        yield client.until(lambda c: c.tail.endswith(b"0\r\n\r\n"), "the end of the body")
+        self.assertEqual(outbox.PROCESS.used, 0, "the budget is given back")
+
+    @defer.inlineCallbacks
+    def poll_refusals(self):
+        for _ in range(1000):
+            refusals = yield self.service.call("refused")
+            if refusals:
+                return refusals
+            yield deferLater(reactor, 0.01, lambda: None)
+        raise AssertionError("no write was refused")
 
     @defer.inlineCallbacks
     def test_client_disconnect_reaches_the_program(self):

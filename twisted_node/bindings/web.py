@@ -101,7 +101,7 @@ class WebHub:
             parts = head.split("\0")
             headers = [(wire_bytes(parts[i]), wire_bytes(parts[i + 1])) for i in range(1, len(parts) - 1, 2)]
             exchange.start(int(parts[0]), headers)
-        ok = exchange.write(wire_bytes(rest))
+        ok = exchange.write(wire_bytes(rest), limited=flag != FINISH)
         if flag == FINISH:
             exchange.hold.release()
             exchange.finish()

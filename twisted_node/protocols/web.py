@@ -22,7 +22,10 @@ What this layer decides on its own:
   forbids them): a program's are left out.
 - Back-pressure: the exchange is the request's streaming producer. While
   the transport's buffer is full, write() returns False, and `on_drain` is
-  called when it has emptied.
+  called when it has emptied. What is written meanwhile waits in the
+  transport's buffer, bounded as tcp's and http's queues are
+  (outbox.check_room: per connection and for the process): past the bound
+  a write raises ENOBUFS and nothing of it is kept.
 - The client went away before the response was finished: `on_lost` is
   called, and what is written afterwards is dropped.
 - A response the program cannot give (it threw): 500 when nothing of it
@@ -38,6 +41,7 @@ from twisted.internet.error import ConnectionDone
 from twisted.internet.interfaces import IPushProducer
 from zope.interface import implementer
 
+from twisted_node.protocols import outbox
 from twisted_node.protocols.http_common import headers_text
 from twisted_node.protocols.tcp import display_address
 
@@ -82,6 +86,8 @@ class WebExchange:
         self.done = False  # finished, failed, or the client is gone: nothing more is written
         self.paused = False
         self._want_drain = False
+        self.undrained = 0  # bytes written while paused (in the transport's buffer)
+        self._budget = outbox.PROCESS
         self._status = 200
         self._headers: list[tuple[bytes, bytes]] = []
         # The program says what the content is, or nothing does.
@@ -125,10 +131,17 @@ class WebExchange:
         self._status = status
         self._headers = headers
 
-    def write(self, data: bytes) -> bool:
-        """False: the client is not keeping up; on_drain() follows."""
+    def write(self, data: bytes, limited: bool = True) -> bool:
+        """False: the client is not keeping up; on_drain() follows.
+        `limited` False: the last piece of a finished response, taken
+        whatever the bounds say (finish() cannot throw)."""
         if self.done:
             return False
+        if self.paused and data:
+            if limited:
+                outbox.check_room(self.undrained, len(data), outbox.MAX_UNDRAINED, self._budget, "sendBody")
+            self.undrained += len(data)
+            self._budget.used += len(data)
         self._begin()
         if data:
             self.request.write(data)
@@ -188,7 +201,12 @@ class WebExchange:
                 headers.setRawHeaders(name, [value])
         self._headers = []
 
+    def _drained(self) -> None:
+        self._budget.used -= self.undrained
+        self.undrained = 0
+
     def _end(self) -> None:
+        self._drained()
         self.done = True
         self.on_drain = None
         if self.request.producer is self:
@@ -197,6 +215,7 @@ class WebExchange:
     def _lost(self, reason) -> None:
         # The connection went before the response was finished.
         was_done, self.done = self.done, True
+        self._drained()
         self.request.producer = None  # its channel is gone: nothing to unregister from
         on_lost, self.on_lost = self.on_lost, None
         if on_lost is not None and not was_done:
@@ -208,6 +227,7 @@ class WebExchange:
 
     def resumeProducing(self) -> None:
         self.paused = False
+        self._drained()
         if self._want_drain and not self.done:
             self._want_drain = False
             if self.on_drain is not None:

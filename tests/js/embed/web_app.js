@@ -78,6 +78,53 @@ exports.closed = function () {
   return p;
 };
 
+// A large body written as fast as the client takes it: sendBody() returning
+// false stops the writing until "drain". exports.stalled() is a promise
+// fired once a write has returned false.
+var PIECE = new Array(64 * 1024 + 1).join("x"), stalls = [], stalled = false;
+exports.flood = function (req, res) {
+  var pieces = Number(req.uri.params.pieces), sent = 0;
+  res.sendHeader(200, { "Content-Type": "text/plain" });
+  function pump() {
+    while (sent < pieces) {
+      sent++;
+      if (!res.sendBody(PIECE)) {
+        stalled = true;
+        stalls.splice(0).forEach(function (p) { p.emitSuccess(sent); });
+        return;
+      }
+    }
+    res.finish();
+  }
+  res.addListener("drain", pump);
+  pump();
+};
+exports.stalled = function () {
+  var p = new process.Promise();
+  if (stalled) p.emitSuccess(true);
+  else stalls.push(p);
+  return p;
+};
+
+// Writes without heeding sendBody()'s false until a write is refused;
+// answers what it threw at that point (exports.refused()).
+var refusals = [];
+exports.ignoreFull = function (req, res) {
+  res.sendHeader(200, { "Content-Type": "text/plain" });
+  var accepted = 0;
+  for (var i = 0; i < 10000; i++) {
+    try {
+      res.sendBody(PIECE);
+    } catch (e) {
+      refusals.push({ code: e.code, message: e.message, accepted: accepted });
+      break;
+    }
+    accepted += PIECE.length;
+  }
+  res.finish();
+};
+exports.refused = function () { return refusals; };
+
 // Throws at the point the request asks for.
 exports.boom = function (req, res) {
   var where = req.uri.params.at;
