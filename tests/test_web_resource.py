@@ -116,6 +116,17 @@ class RequestsTests(unittest.TestCase):
         self.assertEqual((seen["method"], seen["path"], seen["body"]), ("POST", "/form", text))
 
     @defer.inlineCallbacks
+    def test_body_over_the_bound_answered_413(self):
+        small = embedding.site_with(
+            self, self.service, {b"api": NodeResource(self.service, "echo", max_body=10)}
+        )
+        port = embedding.listen(self, small)
+        status, _, body = yield fetch(self, port, post("/api", b"0123456789"))
+        self.assertEqual((status, json.loads(body)["body"]), (200, "0123456789"))
+        status, _, body = yield fetch(self, port, post("/api", b"0123456789+"))
+        self.assertEqual((status, body), (413, b"413 Content Too Large\n"))
+
+    @defer.inlineCallbacks
     def test_places_in_the_tree(self):
         # Deeper in the tree: the path is relative to /a/b.
         _, _, body = yield self.fetch(get("/a/b/c/d?q=%20"))
@@ -343,3 +354,6 @@ class NotRunningTests(unittest.TestCase):
             with self.assertRaises(TypeError) as caught:
                 NodeResource(service, bad)
             self.assertIn("name must be a non-empty string", str(caught.exception))
+        with self.assertRaises(TypeError) as caught:
+            NodeResource(service, "api", max_body="1k")
+        self.assertIn("max_body must be a number of bytes", str(caught.exception))

@@ -18,6 +18,10 @@ differs: request.uri.path is relative to the resource, request.uri.full is
 the URI as sent; the body arrives whole). twisted.web does everything
 around it: virtual hosts, sessions, other resources, TLS, HTTP/2.
 
+A request body arrives whole, as one string in memory: bodies larger than
+`max_body` bytes (16 MiB by default) are answered 413 without reaching the
+program (twisted.web has spooled them to a temporary file meanwhile).
+
 A handler that throws costs its own request only (500, or a closed
 connection when part of the response went out), and the error goes to the
 service's log with its JavaScript stack. While the program is not running
@@ -35,20 +39,26 @@ from twisted_node.bindings import web
 from twisted_node.protocols.web import WebExchange
 
 
+MAX_BODY = 16 * 1024 * 1024
+
+
 class NodeResource(Resource):
     """Hands each request under its place in a Site to `exports[name]` of
     the program `node_service` runs."""
 
     isLeaf = True  # everything below its place is the handler's
 
-    def __init__(self, node_service, name: str):
+    def __init__(self, node_service, name: str, max_body: int = MAX_BODY):
         if not isinstance(name, str) or not name:
             raise TypeError(
                 f"NodeResource(node_service, name): name must be a non-empty string, got {name!r}"
             )
+        if not isinstance(max_body, int) or max_body < 0:
+            raise TypeError(f"NodeResource: max_body must be a number of bytes, got {max_body!r}")
         super().__init__()
         self.service = node_service
         self.name = name
+        self.max_body = max_body
         node_service.persist()
 
     def render(self, request):
@@ -56,6 +66,8 @@ class NodeResource(Resource):
         runtime = self.service.runtime
         if runtime is None or not runtime.serving:
             exchange.fail(503)
+        elif exchange.body_size() > self.max_body:
+            exchange.fail(413)
         else:
             web.deliver(runtime.host, runtime.require, self.name, exchange)
         return NOT_DONE_YET

@@ -29,43 +29,31 @@ export's name, "\\n" and the JS stack.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 
 from twisted_node import encodings
 from twisted_node.bindings.args import wire_bytes
-from twisted_node.bindings.events import Events
+from twisted_node.bindings.events import NumberingHub
 
 REQUEST, CLOSE, DRAIN = 1, 2, 3
 WRITE, FINISH, FAILED = "W", "F", "E"
 
 
-class WebHub:
+class WebHub(NumberingHub):
     """A program's twisted.web requests, between the NodeResources and the
-    event function of lib/twisted_web.js."""
+    event function of lib/twisted_web.js (loaded by deliver()'s `load_js`
+    on the first request: programs never require it themselves)."""
 
     def __init__(self, host):
-        self._host = host
-        self._events = Events(host)
-        self._ready = False  # lib/twisted_web.js has called init
-        self._ids = itertools.count(1)
-        # Loads lib/twisted_web.js (which calls init) into the program on the
-        # first request: programs never require it themselves.
-        self.load_js: Callable[[], object] | None = None
-        host.add_cleanup(self._forget)
-
-    def init(self, on_event) -> None:
-        self._events.init(on_event)
-        self._ready = True
+        super().__init__(host)
+        host.add_cleanup(self.forget)
 
     def deliver(self, name: str, exchange) -> None:
         """Hand `exchange` to exports[name]."""
-        if not self._ready and self.load_js is not None and not self._host.finished:
-            self.load_js()
-        if self._host.finished or not self._ready:
+        if not self.ready():
             exchange.fail(503)
             return
-        request_id = next(self._ids)
+        request_id = self.next_id()
         events = self._events
         # The program lives while a request waits for its answer (like an open
         # connection); if it ends first, the request is answered 503 or cut.
@@ -107,27 +95,10 @@ class WebHub:
             exchange.finish()
         return ok
 
-    def _forget(self) -> None:
-        # The hub holds its host, and so the runtime.
-        _hubs.pop(self._host, None)
-        self._ready = False
-
 
 def _request_line(exchange) -> str:
     request = exchange.request
     return f"{request.method.decode('latin-1')} {request.uri.decode('latin-1')}"
-
-
-# host -> its hub, shared by the binding and deliver(); an entry leaves when
-# its program ends.
-_hubs: dict = {}
-
-
-def _hub(host) -> WebHub:
-    hub = _hubs.get(host)
-    if hub is None:
-        hub = _hubs[host] = WebHub(host)
-    return hub
 
 
 def deliver(host, require: Callable[[str], object], name: str, exchange) -> None:
@@ -138,13 +109,13 @@ def deliver(host, require: Callable[[str], object], name: str, exchange) -> None
     if host.finished:
         exchange.fail(503)
         return
-    hub = _hub(host)
+    hub = WebHub.of(host)
     hub.load_js = lambda: require("twisted_web")
     hub.deliver(name, exchange)
 
 
 def binding(host) -> dict:
-    hub = _hub(host)
+    hub = WebHub.of(host)
     return {
         "REQUEST": REQUEST,
         "CLOSE": CLOSE,

@@ -497,13 +497,20 @@ ServerResponse.prototype._writePending = function () {
   this._write(data, END_NONE);
 };
 
-ServerResponse.prototype.finish = function () {
+// finish()'s checks, also lib/twisted_web.js's: false for a second finish()
+// (warned about once), a throw before sendHeader.
+ServerResponse.prototype._finishing = function () {
   if (this._finished) {
     this._lateWrite("finish");
-    return;
+    return false;
   }
   if (!this._headerSent) throw new Error("finish: sendHeader must be called first");
   this._finished = true;
+  return true;
+};
+
+ServerResponse.prototype.finish = function () {
+  if (!this._finishing()) return;
   var data = this._chunked ? "0\r\n\r\n" : "";
   if (this._head !== null) {
     data = this._head + data;

@@ -178,12 +178,7 @@ WebResponse.prototype.sendBody = function (chunk, encoding) {
 };
 
 WebResponse.prototype.finish = function () {
-  if (this._finished) {
-    this._lateWrite("finish");
-    return;
-  }
-  if (!this._headerSent) throw new Error("finish: sendHeader must be called first");
-  this._finished = true;
+  if (!this._finishing()) return;
   // While the request's own call runs, its result carries the response.
   if (!this.connection._dispatching) this._send(FINISH);
 };

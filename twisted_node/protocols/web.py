@@ -47,7 +47,7 @@ from twisted_node.protocols.tcp import display_address
 
 # Hop-by-hop headers: twisted.web's, whatever the program says.
 _FRAMING = frozenset({b"connection", b"keep-alive", b"transfer-encoding"})
-_REASONS = {500: b"Internal Server Error", 503: b"Service Unavailable"}
+_REASONS = {413: b"Content Too Large", 500: b"Internal Server Error", 503: b"Service Unavailable"}
 
 
 def error_response(request, status: int) -> None:
@@ -112,6 +112,13 @@ class WebExchange:
             f"{request.uri.decode('latin-1')} {version}\n{headers_text(parts)}"
         )
 
+    def body_size(self) -> int:
+        content = self.request.content
+        if content is None:
+            return 0
+        content.seek(0, 2)  # twisted.web spools a large body to a file: its end, not its bytes
+        return content.tell()
+
     def body(self) -> bytes:
         content = self.request.content
         if content is None:
@@ -159,8 +166,8 @@ class WebExchange:
 
     def fail(self, status: int = 500) -> None:
         """The response cannot be given: `status` (500: the program failed;
-        503: no program can answer), or a cut connection when some of it
-        went out already."""
+        503: no program can answer; 413: the request is too large), or a cut
+        connection when some of it went out already."""
         if self.done:
             return
         self._end()
