@@ -5,13 +5,15 @@ line, stdout and stderr as before."""
 from __future__ import annotations
 
 import os
+import subprocess
 
 from twisted.internet import defer
 from twisted.logger import LogLevel
 from twisted.trial import unittest
 
 from tests import embedding
-from tests.jsrun import run_js
+from tests.jsrun import child_env, run_js
+from tests.test_frontdoors import TWISTD
 from tests.test_web_resource import captured_events
 from twisted_node.protocols.output import MAX_LINE, LogOutput
 
@@ -42,6 +44,27 @@ class ServiceLogTests(unittest.TestCase):
         self.assertTrue(text.startswith("Error: uncaught boom\n"), text)
         self.assertIn("logging.js:12", text, "with the JS stack")
         self.assertEqual(len(seen), 7)
+
+
+class TwistdLogFileTests(unittest.TestCase):
+    def test_output_in_twistds_log_file(self):
+        logfile = os.path.abspath(self.mktemp())
+        cmd = [*TWISTD, "-n", "--pidfile", "", "--logfile", logfile, "node", "--script", LOGGING_JS]
+        done = subprocess.run(
+            cmd, env=child_env(), capture_output=True, timeout=60, cwd=os.path.dirname(logfile)
+        )
+        self.assertEqual(done.returncode, 1, done.stdout + done.stderr)
+        self.assertNotIn(b"out line", done.stdout, "not on stdout: in the log")
+        with open(logfile, encoding="utf-8") as f:
+            log = f.read()
+        for line in (
+            "[twisted_node.logging.js#info] out line",
+            "[twisted_node.logging.js#debug] dbg",
+            "[twisted_node.logging.js#warn] err line",
+            "[twisted_node.logging.js#critical] Error: uncaught boom",
+        ):
+            self.assertIn(line, log)
+        self.assertIn("logging.js:12", log, "the JS stack")
 
 
 class CommandLineTests(unittest.TestCase):
