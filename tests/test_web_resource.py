@@ -108,6 +108,16 @@ class RequestsTests(unittest.TestCase):
         self.assertEqual(headers["set-cookie"], ["js=1"])
 
     @defer.inlineCallbacks
+    def test_head_gets_no_body(self):
+        head = get("/api/h").replace(b"GET", b"HEAD", 1)
+        client = yield connect(self, self.port, head + get("/api/next"))
+        raw = yield client.until(lambda r: r.count(b"HTTP/1.1 200") == 2 and r.endswith(b"0\r\n\r\n"), "2")
+        first, _, rest = raw.partition(b"\r\n\r\n")
+        self.assertIn(b"Content-Type: application/json", first)
+        self.assertTrue(rest.startswith(b"HTTP/1.1 200 "), "the next response follows the head at once")
+        self.assertIn(b'"path":"/next"', rest)
+
+    @defer.inlineCallbacks
     def test_post_with_body(self):
         text = "héllo, wörld " * 1000
         status, _, body = yield self.fetch(post("/api/form", text.encode("utf-8")))

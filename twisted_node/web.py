@@ -16,7 +16,8 @@ so `module.exports = {api: ...}` works too), called with the manual's
 http.ServerRequest and http.ServerResponse (lib/twisted_web.js says what
 differs: request.uri.path is relative to the resource, request.uri.full is
 the URI as sent; the body arrives whole). twisted.web does everything
-around it: virtual hosts, sessions, other resources, TLS, HTTP/2.
+around it: framing (keep-alive, chunking, HEAD), virtual hosts, sessions,
+other resources, TLS.
 
 A request body arrives whole, as one string in memory: bodies larger than
 `max_body` bytes (16 MiB by default) are answered 413 without reaching the

@@ -5,7 +5,7 @@
 //
 // The classes inherit http's and replace only what touches the connection:
 // twisted.web parses the request and frames the response (status line,
-// chunking, keep-alive, HEAD, HTTP/2, TLS), so a response goes down as its
+// chunking, keep-alive, HEAD, TLS), so a response goes down as its
 // status and headers, then its body chunks, through the "web" binding
 // (bindings/web.py, which says what crosses). What is checked of them is
 // lib/internal/headers.js's, as for http.Server.

@@ -9,7 +9,7 @@ write(data), finish(), fail(status). The layer above gives `on_lost` and
 `on_drain` callables.
 
 twisted.web frames the response (status line, chunked encoding,
-keep-alive, HEAD, HTTP/2, TLS): what comes here is the program's status,
+keep-alive, HEAD, TLS): what comes here is the program's status,
 headers and body bytes. It also reads a request's whole body before it hands
 the request to a resource, so the body is there from the start.
 
