@@ -6,15 +6,18 @@ Per request, ONE call into JavaScript carries it all (twisted.web has read
 the whole request by then): the handler runs, "body" and "complete" are
 emitted, and what the program answered meanwhile is the call's result.
 Output made later (a handler answering from a callback) comes down through
-send(exchange, packed).
+send(id, packed).
 
 Like the REPL's sessions, requests are numbered here: a request is born in
 twisted.web, before JavaScript knows of it, and JavaScript writes to it (by
-the WebExchange handle it is given) while the event announcing it runs. JS
-keeps `id -> request` only while the request can get events.
+its number) while the event announcing it runs. JS keeps `id -> request`
+only while the request can get events, and the hub `id -> WebExchange`
+only until the response is finished or the client is gone: JS holds no
+Python object of a request (a V8 handle of one would keep twisted.web's
+Request alive until V8 next collects its garbage).
 
 Events (bindings/events.py), `onEvent(id, code, ...)`:
-  (id, REQUEST, exchange, name, head, body) -> packed output, or null
+  (id, REQUEST, name, head, body) -> packed output, or null
       head: WebExchange.head(); body: a "binary" string; `name` the export
   (id, CLOSE, had_error)   the client went away before the response was finished
   (id, DRAIN)              a write had returned false; the buffer has emptied
@@ -46,6 +49,7 @@ class WebHub(NumberingHub):
 
     def __init__(self, host):
         super().__init__(host)
+        self._exchanges: dict[int, tuple] = {}  # id -> (WebExchange, its hold)
         host.add_cleanup(self.forget)
 
     def deliver(self, name: str, exchange) -> None:
@@ -58,28 +62,42 @@ class WebHub(NumberingHub):
         # The program lives while a request waits for its answer (like an open
         # connection); if it ends first, the request is answered 503 or cut.
         hold = self._host.hold("twisted.web request", close=lambda: exchange.fail(503))
+        self._exchanges[request_id] = (exchange, hold)
 
         def lost(had_error):
-            hold.release()
+            self._done(request_id)
             events(request_id, CLOSE, had_error)
 
         exchange.on_lost = lost
         exchange.on_drain = lambda: events(request_id, DRAIN)
-        exchange.hold = hold
         body = exchange.body().decode("latin-1")
-        packed = events(request_id, REQUEST, exchange, name, exchange.head(), body)
+        packed = events(request_id, REQUEST, name, exchange.head(), body)
         if packed:
-            self.send(exchange, packed)
+            self.send(request_id, packed)
         elif packed is None and self._host.finished:
             exchange.fail(503)  # the handler ended the program (process.exit)
 
-    def send(self, exchange, packed: str) -> bool:
+    def _done(self, request_id: int):
+        """The request gets and takes nothing more: its exchange, or None."""
+        entry = self._exchanges.pop(request_id, None)
+        if entry is None:
+            return None
+        entry[1].release()
+        return entry[0]
+
+    def send(self, request_id: int, packed: str) -> bool:
         """Output of lib/twisted_web.js (see the module docstring); False
-        when the client is not keeping up ("drain" follows)."""
+        when the client is not keeping up ("drain" follows) or is gone."""
         flag = packed[0]
+        if flag == WRITE:
+            entry = self._exchanges.get(request_id)
+            exchange = entry[0] if entry is not None else None
+        else:
+            exchange = self._done(request_id)
+        if exchange is None:
+            return False  # the client went away meanwhile
         head, _, rest = packed[1:].partition("\n")
         if flag == FAILED:  # head: the export's name, rest: the JS stack
-            exchange.hold.release()
             outcome = "its connection was closed" if exchange.started else "it was answered 500"
             where = f"exports.{head} threw on {_request_line(exchange)}"
             self._host.output.uncaught(f"{rest}\n    ({where}: {outcome})")
@@ -91,9 +109,22 @@ class WebHub(NumberingHub):
             exchange.start(int(parts[0]), headers)
         ok = exchange.write(wire_bytes(rest), limited=flag != FINISH)
         if flag == FINISH:
-            exchange.hold.release()
             exchange.finish()
         return ok
+
+    def peer(self, request_id: int) -> list:
+        entry = self._exchanges.get(request_id)
+        return list(entry[0].peer()) if entry is not None else ["", 0]
+
+    def close(self, request_id: int) -> None:
+        entry = self._exchanges.get(request_id)
+        if entry is not None:
+            entry[0].close()
+
+    def abort(self, request_id: int) -> None:
+        entry = self._exchanges.get(request_id)
+        if entry is not None:
+            entry[0].abort()
 
 
 def _request_line(exchange) -> str:
@@ -125,8 +156,8 @@ def binding(host) -> dict:
         "FAILED": FAILED,
         "init": hub.init,
         "send": hub.send,
-        "peer": lambda exchange: list(exchange.peer()),
+        "peer": hub.peer,
         "decode": lambda data, encoding: encodings.decode(wire_bytes(data), encodings.normalize(encoding)),
-        "close": lambda exchange: exchange.close(),
-        "forceClose": lambda exchange: exchange.abort(),
+        "close": hub.close,
+        "forceClose": hub.abort,
     }

@@ -50,9 +50,9 @@ var requests = new Map();
 
 // --- the connection, as this request sees it --------------------------------------
 
-function WebConnection(handle) {
+function WebConnection(id) {
   EventEmitter.call(this);
-  this._handle = handle;      // null once the request can no longer write
+  this._handle = id;          // the binding's number for the request; null once it can no longer write
   this._peer = null;          // [address, port], asked for on first use
   this._full = false;         // a write found twisted.web's buffer full; "drain" follows
   this._dispatching = false;  // the call bringing the request is running: output is its result
@@ -205,12 +205,12 @@ WebResponse.prototype._send = function (flag) {
 // --- events from the binding ------------------------------------------------------------
 
 // head: "<mount> <method> <uri> <version>\n<headers>" (protocols/web.py).
-function onRequest(id, handle, name, head, body) {
+function onRequest(id, name, head, body) {
   var sp0 = head.indexOf(" "), sp1 = head.indexOf(" ", sp0 + 1), sp2 = head.indexOf(" ", sp1 + 1);
   var nl = head.indexOf("\n", sp2 + 1);
   var full = head.slice(sp1 + 1, sp2), url = full.slice(Number(head.slice(0, sp0)));
   if (url.charAt(0) !== "/") url = "/" + url;
-  var conn = new WebConnection(handle);
+  var conn = new WebConnection(id);
   var req = new WebRequest(conn, head.slice(sp0 + 1, sp1), url, full, head.slice(sp2 + 1, nl), head.slice(nl + 1));
   var res = new WebResponse(conn, req, name);
   conn._request = req;
@@ -267,9 +267,9 @@ function onDrain(id) {
 
 var REQUEST = binding.REQUEST, CLOSE = binding.CLOSE, DRAIN = binding.DRAIN;
 
-binding.init(internal("events").handler(function onEvent(id, code, a, b, c, d) {
+binding.init(internal("events").handler(function onEvent(id, code, a, b, c) {
   switch (code) {
-    case REQUEST: return onRequest(id, a, b, c, d);
+    case REQUEST: return onRequest(id, a, b, c);
     case CLOSE: return onClose(id, a);
     case DRAIN: return onDrain(id);
   }
