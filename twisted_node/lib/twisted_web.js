@@ -61,6 +61,8 @@ function WebConnection(id) {
 inherits(WebConnection, EventEmitter);
 exports.WebConnection = WebConnection;
 
+// Asked for on first use and kept: read once the request has ended (and
+// never before), it is ["", 0].
 function peer(conn) {
   if (conn._peer === null) conn._peer = binding.peer(conn._handle);
   return conn._peer;
