@@ -235,6 +235,25 @@ class RequestsTests(unittest.TestCase):
         self.assertEqual([h for h in self.service.runtime.loop.labels() if "request" in h], [])
 
     @defer.inlineCallbacks
+    def test_silent_responses_are_given_up(self):
+        quick = {
+            b"silent": NodeResource(self.service, "silent", timeout=0.05),
+            b"hang": NodeResource(self.service, "hang", timeout=0.05),
+        }
+        port = embedding.listen(self, embedding.site_with(self, self.service, quick))
+        status, _, body = yield fetch(self, port, get("/silent"))
+        self.assertEqual((status, body), (504, b"504 Gateway Timeout\n"))
+        # Part of the response went out: the connection is cut, and the
+        # program hears "close" as if the client had gone.
+        client = yield connect(self, port, get("/hang"))
+        raw = yield embedding.with_timeout(client.closed, "the cut")
+        self.assertIn(b"waiting", raw)
+        self.assertFalse(whole_response(raw))
+        seen = yield embedding.with_timeout(self.service.call("closed"), '"close" in the program')
+        self.assertEqual(seen, ["connection,request,response"])
+        self.assertEqual([h for h in self.service.runtime.loop.labels() if "request" in h], [])
+
+    @defer.inlineCallbacks
     def test_throwing_handler_gives_500_to_its_request_only(self):
         for at in ("handler", "complete"):
             client = yield connect(self, self.port, get(f"/boom?at={at}") + get("/api/next"))
@@ -367,3 +386,6 @@ class NotRunningTests(unittest.TestCase):
         with self.assertRaises(TypeError) as caught:
             NodeResource(service, "api", max_body="1k")
         self.assertIn("max_body must be a number of bytes", str(caught.exception))
+        with self.assertRaises(TypeError) as caught:
+            NodeResource(service, "api", timeout=0)
+        self.assertIn("timeout must be a number of seconds or None", str(caught.exception))

@@ -31,6 +31,11 @@ What this layer decides on its own:
 - A response the program cannot give (it threw): 500 when nothing of it
   went out yet, otherwise the connection is closed, so that the client sees
   a cut response rather than a complete-looking one.
+- A response that stays silent for `idle_timeout` seconds (nothing written
+  for that long) is given up the same way, with 504 or a cut, and
+  `on_lost` is called as if the client had gone: twisted.web lifts its own
+  idle timeout while a request is being answered, so without this a
+  request its program forgets would hold its connection forever.
 """
 
 from __future__ import annotations
@@ -47,7 +52,12 @@ from twisted_node.protocols.tcp import display_address
 
 # Hop-by-hop headers: twisted.web's, whatever the program says.
 _FRAMING = frozenset({b"connection", b"keep-alive", b"transfer-encoding"})
-_REASONS = {413: b"Content Too Large", 500: b"Internal Server Error", 503: b"Service Unavailable"}
+_REASONS = {
+    413: b"Content Too Large",
+    500: b"Internal Server Error",
+    503: b"Service Unavailable",
+    504: b"Gateway Timeout",
+}
 
 
 def error_response(request, status: int) -> None:
@@ -78,7 +88,7 @@ class WebExchange:
     """A twisted.web request and its response, for an answer given from
     outside (see the module docstring)."""
 
-    def __init__(self, request):
+    def __init__(self, request, idle_timeout: float | None = None):
         self.request = request
         self.on_lost: Callable[[bool], object] | None = None  # (had_error)
         self.on_drain: Callable[[], object] | None = None
@@ -94,6 +104,13 @@ class WebExchange:
         request.defaultContentType = None
         request.registerProducer(self, True)
         request.notifyFinish().addErrback(self._lost)
+        self._idle_timeout = idle_timeout
+        self._timer = None
+        if idle_timeout is not None:
+            site_reactor = getattr(getattr(request, "site", None), "reactor", None)
+            if site_reactor is None:
+                from twisted.internet import reactor as site_reactor
+            self._timer = site_reactor.callLater(idle_timeout, self._timed_out)
 
     # -- the request ------------------------------------------------------------
 
@@ -144,6 +161,8 @@ class WebExchange:
         whatever the bounds say (finish() cannot throw)."""
         if self.done:
             return False
+        if self._timer is not None:
+            self._timer.reset(self._idle_timeout)
         if self.paused and data:
             if limited:
                 outbox.check_room(self.undrained, len(data), outbox.MAX_UNDRAINED, self._budget, "sendBody")
@@ -212,8 +231,19 @@ class WebExchange:
         self._budget.used -= self.undrained
         self.undrained = 0
 
+    def _timed_out(self) -> None:
+        self._timer = None
+        if not self.done:
+            on_lost, self.on_lost = self.on_lost, None
+            self.fail(504)
+            if on_lost is not None:
+                on_lost(True)
+
     def _end(self) -> None:
         self._drained()
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         self.done = True
         self.on_drain = None
         if self.request.producer is self:
@@ -221,9 +251,9 @@ class WebExchange:
 
     def _lost(self, reason) -> None:
         # The connection went before the response was finished.
-        was_done, self.done = self.done, True
-        self._drained()
+        was_done = self.done
         self.request.producer = None  # its channel is gone: nothing to unregister from
+        self._end()
         on_lost, self.on_lost = self.on_lost, None
         if on_lost is not None and not was_done:
             on_lost(reason.check(ConnectionDone) is None)

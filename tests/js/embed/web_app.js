@@ -71,6 +71,7 @@ exports.hang = function (req, res) {
   res.sendBody("waiting\n");
 };
 exports.hanging = function () { return hanging; };
+exports.silent = function (req, res) {};
 exports.closed = function () {
   var p = new process.Promise();
   if (closes.length > 0) p.emitSuccess(closes);
