@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 
 from twisted.internet import defer, endpoints, protocol, reactor
+from twisted.logger import globalLogPublisher
 from twisted.web.resource import Resource
 from twisted.web.server import Site
 
@@ -33,6 +34,19 @@ def started_service(testcase, script: str = WEB_APP, **kwargs) -> NodeService:
 
     testcase.addCleanup(stop)
     return service
+
+
+def captured_events(testcase, namespace: str) -> list:
+    """twisted.logger events in `namespace` while the test runs."""
+    events: list = []
+
+    def observer(event):
+        if event.get("log_namespace") == namespace:
+            events.append(event)
+
+    globalLogPublisher.addObserver(observer)
+    testcase.addCleanup(globalLogPublisher.removeObserver, observer)
+    return events
 
 
 def with_timeout(d: defer.Deferred, what: str, seconds: float = TIMEOUT) -> defer.Deferred:

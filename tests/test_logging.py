@@ -14,7 +14,6 @@ from twisted.trial import unittest
 from tests import embedding
 from tests.jsrun import child_env, run_js
 from tests.test_frontdoors import TWISTD
-from tests.test_web_resource import captured_events
 from twisted_node.protocols.output import MAX_LINE, LogOutput
 
 LOGGING_JS = os.path.join(embedding.EMBED, "logging.js")
@@ -23,7 +22,7 @@ LOGGING_JS = os.path.join(embedding.EMBED, "logging.js")
 class ServiceLogTests(unittest.TestCase):
     @defer.inlineCallbacks
     def test_output_and_uncaught_exception_become_log_events(self):
-        events = captured_events(self, "twisted_node.logging.js")
+        events = embedding.captured_events(self, "twisted_node.logging.js")
         service = embedding.started_service(self, LOGGING_JS)
         status = yield embedding.with_timeout(service.whenFinished(), "the program's end")
         self.assertEqual(status, 1, "an uncaught exception ends the program with 1")

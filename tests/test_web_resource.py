@@ -8,7 +8,6 @@ import json
 
 from twisted.internet import defer, endpoints, protocol, reactor, ssl
 from twisted.internet.task import deferLater
-from twisted.logger import globalLogPublisher
 from twisted.trial import unittest
 from twisted.web.resource import Resource
 from twisted.web.static import Data
@@ -21,19 +20,6 @@ from twisted_node.errors import ProgramNotRunning
 from twisted_node.protocols import outbox
 from twisted_node.service import NodeService
 from twisted_node.web import NodeResource
-
-
-def captured_events(testcase, namespace: str) -> list:
-    """twisted.logger events in `namespace` while the test runs."""
-    events: list = []
-
-    def observer(event):
-        if event.get("log_namespace") == namespace:
-            events.append(event)
-
-    globalLogPublisher.addObserver(observer)
-    testcase.addCleanup(globalLogPublisher.removeObserver, observer)
-    return events
 
 
 class Leaf(Resource):
@@ -66,7 +52,7 @@ class Sessioned(Resource):
 class RequestsTests(unittest.TestCase):
     def setUp(self):
         self.service = embedding.started_service(self)
-        self.log = captured_events(self, "twisted_node.web_app.js")
+        self.log = embedding.captured_events(self, "twisted_node.web_app.js")
         deep = Resource()
         deep.putChild(b"b", NodeResource(self.service, "echo"))
         self.site = site = embedding.site_with(
