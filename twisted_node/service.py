@@ -8,16 +8,29 @@ stopService() stops the program gracefully (Runtime.stop_gracefully): its
 servers stop listening, the requests and connections in flight finish, for
 at most `shutdown_timeout` seconds, then "exit" is emitted; the Deferred it
 returns fires when the program has ended.
+
+Inside a host the program is part of the application: what it prints, and
+the stack of an exception nobody caught, go to twisted.logger in the
+namespace "twisted_node.<script file name>" (protocols/output.py), and
+Python calls the functions it exports with `call(name, *args)`, a Deferred.
+A program that only exports functions (for call() and
+twisted_node.web.NodeResource) would end as soon as its main module has
+run: `persistent=True` (or `persist()`) keeps it running until the service
+stops.
 """
 
 from __future__ import annotations
 
+import os
+
 from twisted.application.service import Service
-from twisted.internet.defer import Deferred
+from twisted.internet.defer import Deferred, fail
 from twisted.logger import Logger
 
+from twisted_node.errors import ProgramNotRunning
 from twisted_node.jsbridge.runtime import Runtime
 from twisted_node.options import DEFAULT_SHUTDOWN_TIMEOUT
+from twisted_node.protocols.output import LogOutput
 
 log = Logger()
 
@@ -31,11 +44,13 @@ class NodeService(Service):
         executable: str = "twisted-node",
         repl_port: str | None = None,
         shutdown_timeout: float = DEFAULT_SHUTDOWN_TIMEOUT,
+        persistent: bool = False,
     ):
         """`repl_port`: serve a REPL on the program's global scope there
         (PORT, HOST:PORT or a server endpoint string; loopback by default).
         `shutdown_timeout`: how long stopService() lets connections in
-        flight finish, in seconds."""
+        flight finish, in seconds. `persistent`: keep the program running
+        until the service stops, even when nothing is left for it to do."""
         self.script = script
         self.shutdown_timeout = shutdown_timeout
         self.repl_port = repl_port
@@ -45,10 +60,20 @@ class NodeService(Service):
         self.runtime: Runtime | None = None
         self._finished: list[Deferred] = []
         self.exit_code: int | None = None
+        self.persistent = persistent
+        self.log_namespace = f"twisted_node.{os.path.basename(script)}"
 
     def startService(self) -> None:
         super().startService()
-        self.runtime = Runtime(self.script, self.argv, reactor=self._reactor, executable=self._executable)
+        self.runtime = Runtime(
+            self.script,
+            self.argv,
+            reactor=self._reactor,
+            executable=self._executable,
+            output=LogOutput(self.log_namespace),
+        )
+        if self.persistent:
+            self._hold_open()
         self.runtime.whenFinished().addCallback(self._program_ended)
         self.runtime.reactor.callWhenRunning(self.runtime.start)
         if self.repl_port is not None:
@@ -64,6 +89,31 @@ class NodeService(Service):
 
         runtime = self.runtime
         listen_repl(runtime.host, runtime.require, self.repl_port).addErrback(failed)
+
+    def persist(self) -> None:
+        """Keep the program running until this service stops, even when it
+        has nothing left to do (a program that only exports functions for
+        the host). A NodeResource does this for its service."""
+        if not self.persistent:
+            self.persistent = True
+            if self.runtime is not None and not self.runtime.finished:
+                self._hold_open()
+
+    def _hold_open(self) -> None:
+        # Like a listening server: released only when the program ends.
+        self.runtime.loop.hold("persistent NodeService")
+
+    def call(self, name: str, *args) -> Deferred:
+        """`exports[name](*args)` in the program: a Deferred firing with its
+        value (converted: numbers, strings, lists, dicts, None), or with what
+        the process.Promise it returns succeeds with; it fails with
+        errors.JavaScriptError (the JS error's name, message and stack),
+        with errors.ProgramNotRunning when the service is not running, and
+        cancelling it cancels the promise. A call made before the main
+        module has run waits for it."""
+        if self.runtime is None:
+            return fail(ProgramNotRunning(f"cannot call exports.{name}(): {self.script} was not started"))
+        return self.runtime.call(name, *args)
 
     def stopService(self):
         super().stopService()

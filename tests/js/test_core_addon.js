@@ -27,6 +27,17 @@ addon.fails().addErrback(function (e) { results.fails = e; });
 addon.rejects().addErrback(function (code, msg) { results.rejects = [code, msg]; });
 assert.strictEqual(addon.later(5).wait(), 10, "wait() on an addon's promise");
 
+// cancel() on an addon's promise cancels its Deferred; the promise then
+// emits nothing more. A canceller that raises is the addon's problem: it is
+// logged, and cancel() still returns.
+var pending = addon.pending();
+pending.addCallback(function () { results.afterCancel = "success"; });
+pending.addErrback(function () { results.afterCancel = "error"; });
+pending.cancel();
+assert.strictEqual(addon.cancelled(), 1, "cancel() cancelled the Deferred");
+addon.pending(true).cancel();
+assert.strictEqual(addon.cancelled(), 2);
+
 process.addListener("exit", function () {
   assert.strictEqual(results.later, 42);
   assert.deepEqual(results.pair, ["first", 2]);
@@ -36,12 +47,14 @@ process.addListener("exit", function () {
   assert.strictEqual(results.fails.errno, 2);
   assert.strictEqual(results.fails.path, "/nowhere");
   assert.deepEqual(results.rejects, ["ECODE", "plain values"]);
+  assert.strictEqual(results.afterCancel, undefined, "a cancelled promise emits nothing more");
 });
 
 // The exports object is a native JS object (not a Python host object), so
 // for..in, Object.keys and JSON see every export.
 assert.deepEqual(Object.keys(addon).sort(),
-  ["add", "already", "data", "fails", "hello", "later", "later_pair", "loads", "rejects", "throws"]);
+  ["add", "already", "cancelled", "data", "fails", "hello", "later", "later_pair", "loads", "pending",
+   "rejects", "throws"]);
 // The addon is found by its bare name through require.paths as well.
 require.paths.unshift(__dirname + "/core/mods");
 assert.strictEqual(require("pyaddon"), addon, "the same cached instance");

@@ -26,7 +26,8 @@ The contract:
   ``events(id, code, *args)`` here and ``onEvent(id, code, ...args)``
   there: `id` the number JavaScript knows the object by (JS picks it, and
   passes it when it makes the object or answers the event that announced
-  it; the REPL hub numbers its sessions itself), `code` one of the
+  it; the REPL hub and the web hub number their sessions and requests
+  themselves), `code` one of the
   binding's event constants (exported with it, so both sides agree by
   construction), then plain arguments. Python holds no JS object; JS keeps
   `id -> object` only while the object can get events.
@@ -57,6 +58,7 @@ REGISTRY = {
         "watch",
         "multipart",
         "repl",
+        "web",
     )
 }
 

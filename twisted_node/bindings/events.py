@@ -20,6 +20,7 @@ to `write_batch` with the object's writer when the call returns.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 from twisted_node.bindings.args import wire_bytes
@@ -51,6 +52,57 @@ class Events:
         if raw is None:
             raise RuntimeError("events before init(): lib/*.js must call binding.init first")
         return raw(id * KEY + code, *args)
+
+
+class NumberingHub:
+    """The base of a binding whose objects are born outside JavaScript and
+    written to by it while the event announcing them still runs (REPL
+    sessions, twisted.web requests): numbered here (`next_id()`), not by JS.
+    Its lib file, which programs never require, is loaded into the program
+    (`load_js`, set by whoever hands the hub its first object) when the
+    first one comes, and calls `init`.
+
+    One hub per program and kind, shared by the binding and the front door
+    handing it objects: `Kind.of(host)`. It holds its host, and so the
+    runtime: `forget()` when the program ends."""
+
+    _by_host: dict
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls._by_host = {}  # host -> its hub, per kind
+
+    @classmethod
+    def of(cls, host):
+        hub = cls._by_host.get(host)
+        if hub is None:
+            hub = cls._by_host[host] = cls(host)
+        return hub
+
+    def forget(self) -> None:
+        type(self)._by_host.pop(self._host, None)
+        self._ready = False
+
+    def __init__(self, host):
+        self._host = host
+        self._events = Events(host)
+        self._ready = False  # the lib file has called init
+        self._ids = itertools.count(1)
+        self.load_js: Callable[[], object] | None = None
+
+    def init(self, on_event) -> None:
+        self._events.init(on_event)
+        self._ready = True
+
+    def next_id(self) -> int:
+        return next(self._ids)
+
+    def ready(self) -> bool:
+        """Load the lib file if it is not yet; True when JS can take events
+        (False too once the program has ended)."""
+        if not self._ready and self.load_js is not None and not self._host.finished:
+            self.load_js()  # through the door, like any call into JS
+        return self._ready and not self._host.finished
 
 
 def write_batch(write: Callable[[bytes], object], result):

@@ -17,6 +17,9 @@ bindings need, named by what it does:
 - listening: where servers listen, a protocols.listening.Listening (ports
   shared with the other workers in worker mode; a graceful stop ends them).
 
+- output: where the program's output goes (protocols/output.py: the
+  console, or twisted.logger under twistd and in a host application).
+
 The natives binding (process itself) needs more of the runtime: it gets a
 NativesHost, with the extra services named there.
 """
@@ -25,7 +28,7 @@ from __future__ import annotations
 
 
 class Host:
-    __slots__ = ("reactor", "callback", "hold", "running", "add_cleanup", "_runtime")
+    __slots__ = ("reactor", "callback", "hold", "running", "add_cleanup", "output", "_runtime")
 
     def __init__(self, runtime):
         self._runtime = runtime
@@ -34,6 +37,7 @@ class Host:
         self.hold = runtime.loop.hold
         self.running = runtime.loop.running
         self.add_cleanup = runtime.add_cleanup
+        self.output = runtime.output
 
     @property
     def finished(self) -> bool:

@@ -79,7 +79,7 @@ class _Binding:
             if server_id is None:
                 return None  # the server was closed meanwhile
             if channel.secure is not None and not channel.secure.has_credentials:
-                warn_once(factory, "http")
+                warn_once(factory, "http", self.host.output)
             id = events(server_id, CONNECTION, channel, address, port)
             if id is None:
                 return None

@@ -14,7 +14,6 @@ import types
 
 from twisted_node.errors import NodeError
 from twisted_node.jsbridge.context import LIB_DIR
-from twisted_node.protocols import stdio
 from twisted_node.signals import Signals, signal_number
 
 # lib/ files that are part of the runtime itself, not modules a program can require.
@@ -139,7 +138,8 @@ def binding(host) -> dict:
         },
         "binding": host.binding,  # cached by process.binding in lib/node.js
         "exit": host.exit,
-        "writeError": stdio.write_stderr,
+        "writeError": host.output.error,
+        "reportUncaught": host.output.uncaught,
         "cwd": os.getcwd,
         "chdir": os.chdir,
         "umask": umask,

@@ -14,7 +14,6 @@ with its sessions, when the program ends.
 
 from __future__ import annotations
 
-import itertools
 import os
 from collections.abc import Callable
 
@@ -22,7 +21,7 @@ from twisted.internet.defer import Deferred, fail
 from twisted.internet.endpoints import serverFromString
 from twisted.logger import Logger
 
-from twisted_node.bindings.events import Events
+from twisted_node.bindings.events import NumberingHub
 from twisted_node.protocols.repl import ReplConnection, ReplServerFactory, endpoint_string
 
 log = Logger()
@@ -30,27 +29,18 @@ log = Logger()
 OPEN, DATA, EOF, END = 1, 2, 3, 4
 
 
-class SessionHub:
+class SessionHub(NumberingHub):
     """A program's REPL sessions over TCP, between the connections and the
-    event function of lib/repl.js."""
+    event function of lib/repl.js (loaded by listen_repl's `load_js` into a
+    program that never required it)."""
 
     def __init__(self, host):
-        self._host = host
-        self._events = Events(host)
-        self._ready = False  # lib/repl.js has called init
-        self._ids = itertools.count(1)
+        super().__init__(host)
         self.connections: dict[int, ReplConnection] = {}
-        # Set by listen_repl: loads lib/repl.js (which calls init) into a
-        # program that never required it.
-        self.load_js: Callable[[], object] | None = None
         self._ports = []
         host.add_cleanup(self.close_all)
 
-    # what JS calls (through the binding)
-
-    def init(self, on_event) -> None:
-        self._events.init(on_event)
-        self._ready = True
+    # what JS calls (through the binding): init, and
 
     def send(self, session_id, text) -> None:
         connection = self.connections.get(session_id)
@@ -65,11 +55,9 @@ class SessionHub:
     # what the connections call
 
     def opened(self, connection: ReplConnection) -> int:
-        session_id = next(self._ids)
+        session_id = self.next_id()
         self.connections[session_id] = connection
-        if not self._ready and self.load_js is not None:
-            self.load_js()  # through the door, like any call into JS
-        if self._host.finished or not self._ready:
+        if not self.ready():
             state = "ended" if self._host.finished else "not started yet"
             connection.send(f"twisted_node: the program has {state}\n")
             connection.hangup()
@@ -93,26 +81,12 @@ class SessionHub:
         self._ports.append(port)
 
     def close_all(self) -> None:
-        # The hub holds its host, and so the runtime: forget it.
-        _hubs.pop(self._host, None)
+        self.forget()
         for port in self._ports:
             port.stopListening()
         self._ports = []
         for connection in list(self.connections.values()):
             connection.hangup()
-        self._ready = False
-
-
-# host -> its hub, shared by the binding and listen_repl; an entry leaves when
-# its program ends (close_all).
-_hubs: dict = {}
-
-
-def _hub(host) -> SessionHub:
-    hub = _hubs.get(host)
-    if hub is None:
-        hub = _hubs[host] = SessionHub(host)
-    return hub
 
 
 def listen_repl(host, require: Callable[[str], object], endpoint_description) -> Deferred:
@@ -123,7 +97,7 @@ def listen_repl(host, require: Callable[[str], object], endpoint_description) ->
     loads lib/repl.js with it when the program never required "repl"."""
     if host.finished:
         return fail(RuntimeError("cannot serve a REPL: the program has ended"))
-    hub = _hub(host)
+    hub = SessionHub.of(host)
     hub.load_js = lambda: require("repl")
     endpoint = serverFromString(host.reactor, endpoint_string(endpoint_description))
     factory = ReplServerFactory(hub.opened, hub.received, hub.input_ended, hub.closed)
@@ -139,7 +113,7 @@ def listen_repl(host, require: Callable[[str], object], endpoint_description) ->
 
 
 def binding(host) -> dict:
-    hub = _hub(host)
+    hub = SessionHub.of(host)
 
     def isatty(fd):
         try:

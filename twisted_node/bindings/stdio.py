@@ -1,7 +1,9 @@
 """The "stdio" binding: process.stdio (lib/stdio.js) and lib/sys.js's output.
 
-Writing is twisted_node/protocols/stdio.py's (stdout through its writer
-thread, stderr synchronously). Reading stdin is here: Stdin starts a
+Writing goes where the runtime's output goes (host.output,
+protocols/output.py): on the command line protocols/stdio.py's stdout
+(through its writer thread) and stderr (synchronously); under twistd and in
+a host application, twisted.logger. Reading stdin is here: Stdin starts a
 StdinReader on process.stdio.open(), decodes what it reads, and holds the
 program alive until close() or end of input.
 
@@ -16,13 +18,7 @@ import os
 
 from twisted_node import encodings
 from twisted_node.bindings.events import Events
-from twisted_node.protocols.stdio import (
-    StdinReader,
-    flush_stdout,
-    write_stderr,
-    write_stdout,
-    write_stdout_sync,
-)
+from twisted_node.protocols.stdio import StdinReader
 
 STDIN = 0  # the id of process.stdio, the only object with events here
 
@@ -101,10 +97,10 @@ def binding(host) -> dict:
         "DATA": DATA,
         "CLOSE": CLOSE,
         "init": events.init,
-        "write": write_stdout,
-        "writeSync": write_stdout_sync,
-        "writeError": write_stderr,
-        "flush": flush_stdout,
+        "write": host.output.write,
+        "debug": host.output.debug,
+        "writeError": host.output.error,
+        "flush": host.output.flush,
         "openStdin": open_stdin,
         "closeStdin": stdin.close,
     }

@@ -25,7 +25,7 @@ import weakref
 from twisted_node.bindings.args import dn_format, seconds, wire_bytes
 from twisted_node.bindings.events import Events, key
 from twisted_node.errors import NodeError
-from twisted_node.protocols import dns, listening, stdio, tls
+from twisted_node.protocols import dns, listening, tls
 from twisted_node.protocols.tcp import (
     CLOSE,
     CONNECT,
@@ -46,14 +46,15 @@ SERVER_CLOSE = 11
 FULL = 12
 
 
-def warn_once(server, kind: str) -> None:
+def warn_once(server, kind: str, output) -> None:
     """A TLS client reached a server whose setSecure() gave no key and
-    certificate: said on stderr, once (a client cannot make it say more)."""
+    certificate: said on the program's stderr (`output`, host.output), once
+    (a client cannot make it say more)."""
     if not getattr(server, "warned", False):
         server.warned = True
         where = listening.address(server.port) if server.port is not None else None
         port = where["port"] if isinstance(where, dict) else where or "?"
-        stdio.write_stderr(tls.no_credentials_warning(kind, port))
+        output.error(tls.no_credentials_warning(kind, port))
 
 
 def resolver(reactor):
@@ -114,7 +115,7 @@ def binding(host) -> dict:
     def create_server(server_id):
         def accepted(conn, remote_address, secure):
             if secure and not server.secure.has_credentials:
-                warn_once(server, "tcp")
+                warn_once(server, "tcp", host.output)
             # JS builds the tcp.Connection, emits "connection" and gives
             # its id: one crossing.
             id = events(server_id, CONNECTION, conn, remote_address, secure)

@@ -37,16 +37,18 @@ def js_str(s: str) -> str:
     return _ASTRAL.sub(_surrogate_pair, s)
 
 
-def _json_default(value):
+def json_default(value):
+    """For json.dumps: bytes as "binary" strings, sets as lists; anything
+    else JSON cannot carry raises a TypeError."""
     if isinstance(value, (bytes, bytearray, memoryview)):
         return bytes(value).decode("latin-1")
     if isinstance(value, (set, frozenset)):
         return list(value)
-    raise _NotData
+    raise _NotData(f"{type(value).__name__} is not plain data")
 
 
-class _NotData(Exception):
-    """Raised by _json_default for a value JSON cannot carry (a function, a
+class _NotData(TypeError):
+    """Raised by json_default for a value JSON cannot carry (a function, a
     Deferred, a JS handle)."""
 
 
@@ -81,7 +83,7 @@ class Converter:
             try:
                 # One crossing for plain data; ensure_ascii also writes astral
                 # characters as surrogate-pair escapes, which V8 reads right.
-                text = json.dumps(value, default=_json_default, allow_nan=True)
+                text = json.dumps(value, default=json_default, allow_nan=True)
             except _NotData:
                 return self._build(value)
             return self._parse(text)
@@ -99,7 +101,7 @@ class Converter:
 
         def slot(v):
             try:
-                return _json_default(v)
+                return json_default(v)
             except _NotData:
                 extras.append(v)
                 return {_SLOT: len(extras) - 1}

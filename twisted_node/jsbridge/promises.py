@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from twisted.internet.defer import CancelledError, Deferred
+from twisted.logger import Logger
+
+log = Logger()
 
 
 class Args(tuple):
@@ -19,10 +22,11 @@ class Rejection(Exception):
 
 
 def to_promise(runtime, d: Deferred):
-    """A process.Promise settled by `d`; the program stays alive until then."""
+    """A process.Promise settled by `d`; the program stays alive until then.
+    Its "cancel" (promise.cancel() or emitCancel()) cancels `d`."""
     # The promise crosses into JS once (our caller returns it); it is settled
     # through JS closures over it, bound to the door.
-    made = runtime.js.new_promise()
+    made = runtime.js.new_promise(lambda: _cancel(d, hold))
     promise = made[0]
     emit_success = runtime.callback(made[1])
     emit_error = runtime.callback(made[2])
@@ -50,6 +54,18 @@ def to_promise(runtime, d: Deferred):
 
     d.addCallbacks(succeeded, failed)
     return promise
+
+
+def _cancel(d: Deferred, hold) -> None:
+    # Called from JavaScript, for a promise nobody waits for any more: it
+    # holds the program no longer, even if `d` never fires (a canceller that
+    # raises leaves it unfired), and an addon's canceller that raises must
+    # not become an exception in the program that cancelled.
+    hold.release()
+    try:
+        d.cancel()
+    except Exception:
+        log.failure("cancelling a Deferred for a cancelled process.Promise")
 
 
 def to_deferred(runtime, promise) -> Deferred:

@@ -4,7 +4,8 @@ Boot order: lib/bridge.js (value helpers), lib/node.js (process, events,
 promises, timers, require), then the main module through the single door.
 From then on every call from Python into JavaScript goes through a
 `Runtime.callback`, bound to lib/node.js's `door`, which is where uncaught
-exceptions, process.exit and the nextTick queue are handled.
+exceptions, process.exit and the nextTick queue are handled. `call(name,
+*args)` calls a function the main module exports (calls.py).
 """
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ from twisted.internet.defer import Deferred
 from twisted_node import bindings
 from twisted_node.bindings.host import Host, NativesHost
 from twisted_node.jsbridge import errors, promises
+from twisted_node.jsbridge.calls import ExportCalls
 from twisted_node.jsbridge.context import LIB_DIR, CompileError, Context, lib_source
 from twisted_node.jsbridge.convert import Converter
 from twisted_node.jsbridge.heap import heap_statistics
 from twisted_node.loop import Loop
+from twisted_node.protocols.output import ConsoleOutput
 
 
 class Runtime:
@@ -32,12 +35,16 @@ class Runtime:
     ``start()`` boots V8 and runs the main module; ``whenFinished()`` fires
     with the exit status once "exit" has been emitted and every handle of the
     program is closed. The reactor is never stopped here: that is the front
-    door's decision (the CLI stops it, a NodeService does not).
+    door's decision (the CLI stops it, a NodeService does not). `output` is
+    where the program's output goes (protocols/output.py; the console by
+    default, twisted.logger for a NodeService).
     """
 
-    def __init__(self, script, argv=(), reactor=None, executable="twisted-node", worker_id=None):
+    def __init__(self, script, argv=(), reactor=None, executable="twisted-node", worker_id=None, output=None):
         """`worker_id`: 1..N in a worker of `--workers N` (process.workerId;
-        its TCP ports are shared with the other workers)."""
+        its TCP ports are shared with the other workers). `output`: where
+        the program's output goes (protocols/output.py; the console by
+        default)."""
         if reactor is None:
             from twisted.internet import reactor
         self.reactor = reactor
@@ -47,6 +54,8 @@ class Runtime:
         self.script = os.path.abspath(script) if script is not None else None
         self.argv = [executable] + ([self.script] if self.script else []) + list(argv)
         self.loop = Loop(reactor, self._idle)
+        self.output = ConsoleOutput() if output is None else output
+        self.calls = ExportCalls(self)
         self.context = Context()
         self.finished = False  # no more calls into JS
         self._closed = False  # and every handle is closed
@@ -68,6 +77,7 @@ class Runtime:
             self.js.run_main(self.script)
         if not self.finished:
             self.loop.arm()
+            self.calls.started()
 
     def run_source(self, source: str, origin: str) -> None:
         """Boot and run a built-in program (the REPL) instead of a file."""
@@ -76,12 +86,25 @@ class Runtime:
         self.js.run_source(source, origin)
         if not self.finished:
             self.loop.arm()
+            self.calls.started()
 
     def require(self, name: str) -> None:
         """require(name) in the program, for the host's own needs (a REPL
         server loading lib/repl.js into a program that never required it)."""
         if self.js is not None:
             self.js.require(name)
+
+    def call(self, name: str, *args) -> Deferred:
+        """exports[name](*args) in the program: a Deferred that fires with
+        its value, or with what the process.Promise it returns succeeds with,
+        or fails with errors.JavaScriptError (see calls.py)."""
+        return self.calls.call(name, args)
+
+    @property
+    def serving(self) -> bool:
+        """The main module has run and the program has not ended: its
+        exports can be called."""
+        return self.loop.armed and not self.finished
 
     def whenFinished(self) -> Deferred:
         d = Deferred()
@@ -143,10 +166,9 @@ class Runtime:
         self.loop.close_all()
         for fn in self._cleanups:
             fn()
+        self.calls.ended()
         self.context.release_resident()
-        from twisted_node.protocols import stdio
-
-        stdio.flush_stdout()
+        self.output.flush()
         self._closed = True
         waiting, self._waiting = self._waiting, []
         for d in waiting:
@@ -225,6 +247,7 @@ class Runtime:
         bootstrap = self.context.compile(lib_source("node.js"), os.path.join(LIB_DIR, "node.js"))
         natives = bindings.load("natives", self._natives_host())
         natives["setDoorBinder"] = self._set_door_binder
+        natives["settleCall"] = self.calls.settle
         entry = bootstrap(self.to_js(natives))
         # Python's ways into the program, each bound to the door once.
         self.js = types.SimpleNamespace(
@@ -232,6 +255,8 @@ class Runtime:
             run_source=self.callback(entry.runSource),
             require=self.callback(entry.require),
             finish=self.callback(entry.finish),
+            call_export=self.callback(entry.callExport),
+            cancel_call=self.callback(entry.cancelCall),
             new_promise=entry.newPromise,
             make_error=entry.makeError,
             settled=entry.promiseSettled,

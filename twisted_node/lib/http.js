@@ -37,7 +37,8 @@
 // that connection's objects (see connWrite).
 
 var binding = process.binding("http");
-var text = internal("text"), batch = internal("batch");
+var text = internal("text"), batch = internal("batch"), headerRules = internal("headers");
+var eachHeader = headerRules.each, TOKEN = headerRules.TOKEN;
 var EventEmitter = process.EventEmitter;
 var inherits = process.inherits;
 
@@ -154,41 +155,6 @@ exports.parseUri = function (string) {
   if (typeof string !== "string") throw new TypeError("parseUri(string): string must be a string, got " + string);
   return parseURI(string);
 };
-
-var HEADER_TEXT = /[\r\n\0]/;
-var TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-
-// Calls field(name, value) for an object of headers or an array of
-// [name, value] pairs (for repeated headers), checking both.
-function eachHeader(headers, what, field) {
-  if (headers === undefined || headers === null) return;
-  var i, name;
-  if (Array.isArray(headers)) {
-    for (i = 0; i < headers.length; i++) {
-      var pair = headers[i];
-      if (!Array.isArray(pair) || pair.length !== 2) {
-        throw new TypeError(what + ": headers must be an object or an array of [name, value] pairs");
-      }
-      checkedField(pair[0], pair[1], what, field);
-    }
-  } else if (typeof headers === "object") {
-    for (name in headers) {
-      if (Object.prototype.hasOwnProperty.call(headers, name)) checkedField(name, headers[name], what, field);
-    }
-  } else {
-    throw new TypeError(what + ": headers must be an object or an array of [name, value] pairs");
-  }
-}
-
-function checkedField(name, value, what, field) {
-  name = String(name);
-  value = String(value);
-  if (!TOKEN.test(name)) throw new Error(what + ": invalid header name " + JSON.stringify(name));
-  if (HEADER_TEXT.test(value)) {
-    throw new Error(what + ": header " + name + " has a line break or NUL in its value");
-  }
-  field(name, value, name.toLowerCase());
-}
 
 var CLOSE_TOKEN = /(^|,)\s*close\s*(,|$)/i;
 var CHUNKED_LAST = /(^|,)\s*chunked\s*$/i;
@@ -468,10 +434,7 @@ exports.ServerResponse = ServerResponse;
 
 ServerResponse.prototype.sendHeader = function (statusCode, headers) {
   if (this._headerSent) throw new Error("sendHeader: already called for this response");
-  var status = Number(statusCode);
-  if (!(status >= 100 && status <= 999 && status % 1 === 0)) {
-    throw new TypeError("sendHeader(statusCode, headers): statusCode must be a 3-digit number, got " + statusCode);
-  }
+  var status = headerRules.status(statusCode);
   var head = "HTTP/1.1 " + status + " " + (STATUS_CODES[status] || "Unknown") + "\r\n";
   var hasLength = false, transferEncoding = null, connection = null, http10 = this._http10;
   eachHeader(headers, "sendHeader", function (name, value, lower) {
@@ -546,13 +509,20 @@ ServerResponse.prototype._writePending = function () {
   this._write(data, END_NONE);
 };
 
-ServerResponse.prototype.finish = function () {
+// finish()'s checks, also lib/twisted_web.js's: false for a second finish()
+// (warned about once), a throw before sendHeader.
+ServerResponse.prototype._finishing = function () {
   if (this._finished) {
     this._lateWrite("finish");
-    return;
+    return false;
   }
   if (!this._headerSent) throw new Error("finish: sendHeader must be called first");
   this._finished = true;
+  return true;
+};
+
+ServerResponse.prototype.finish = function () {
+  if (!this._finishing()) return;
   var data = this._chunked ? "0\r\n\r\n" : "";
   if (this._head !== null) {
     data = this._head + data;

@@ -193,8 +193,14 @@
     }
     var values = this._values;
     if (this.hasFired === "error") throw errorFromValues(values, "promise failed");
-    return values.length === 1 ? values[0] : values.length === 0 ? undefined : values;
+    return promiseValue(values);
   };
+
+  // What a promise's success values are as one value (wait()'s result):
+  // the only one, undefined for none, an array for several.
+  function promiseValue(values) {
+    return values.length === 1 ? values[0] : values.length === 0 ? undefined : values;
+  }
 
   // What a promise failed with, on one line: errors as "Name: message",
   // other values as JSON.
@@ -255,7 +261,7 @@
         e = again;
       }
     }
-    natives.writeError(stackOf(e) + "\n");
+    natives.reportUncaught(stackOf(e));
     finish(1);
   }
 
@@ -282,7 +288,7 @@
         process.emit("exit", code);
       } catch (e) {
         if (e !== EXIT) {
-          natives.writeError(stackOf(e) + "\n");
+          natives.reportUncaught(stackOf(e));
           code = 1;
         }
       }
@@ -721,6 +727,114 @@
     process.compile(source, origin);
   }
 
+  // --- calls from the host application ------------------------------------------
+  //
+  // Python reaches the functions the main module exports: NodeService.call
+  // (jsbridge/calls.py is the Python half) and twisted_node.web.NodeResource
+  // (lib/twisted_web.js). They are looked up in module.exports as it is at
+  // the time of the call, so `exports.f = ...` and `module.exports = {...}`
+  // both work, also when set after the main module has run.
+
+  // The function exports[name]: the exports object's own, or inherited from
+  // a prototype of its own (never Object's: "toString" is no export).
+  function exported(name) {
+    var exports = mainModule === null ? null : mainModule.exports, fn;
+    for (var o = exports === null || exports === undefined ? null : Object(exports);
+         o !== null && o !== Object.prototype && o !== Function.prototype; o = Object.getPrototypeOf(o)) {
+      var d = Object.getOwnPropertyDescriptor(o, name);
+      if (d) { fn = "value" in d ? d.value : exports[name]; break; }
+    }
+    if (typeof fn !== "function") {
+      var e = new TypeError("exports." + name + " is not a function: the main module" +
+                            (mainModule && mainModule.filename ? " (" + mainModule.filename + ")" : "") +
+                            " exports no function by that name");
+      e.code = "ERR_NOT_EXPORTED";
+      throw e;
+    }
+    return fn;
+  }
+
+  // A thrown value as JSON for Python (errors.JavaScriptError): name,
+  // message, stack and the other own properties JSON can carry.
+  function describeError(e) {
+    var out = { name: "Error", message: "", stack: stackOf(e), props: {} };
+    if (e !== null && typeof e === "object") {
+      if (typeof e.name === "string") out.name = e.name;
+      if (e.message !== undefined) out.message = String(e.message);
+      try {
+        Object.keys(e).forEach(function (k) {
+          if (k === "name" || k === "message" || k === "stack") return;
+          try { if (JSON.stringify(e[k]) !== undefined) out.props[k] = e[k]; } catch (notData) { /* left out */ }
+        });
+      } catch (hostObject) { /* no properties to list */ }
+    } else {
+      out.message = typeof e === "string" ? e : require("sys").inspect(e);
+    }
+    return JSON.stringify(out);
+  }
+
+  // The outcome of a call as Python reads it: "=" and the value as JSON
+  // (undefined as null), or "!" and the error (a value JSON cannot carry).
+  function outcome(value) {
+    try {
+      if (typeof value === "function" || typeof value === "symbol") {
+        throw new TypeError("a " + typeof value + " cannot cross to Python (plain values only)");
+      }
+      var json = JSON.stringify(value);
+      return "=" + (json === undefined ? "null" : json);
+    } catch (e) {
+      return "!" + describeError(e);
+    }
+  }
+
+  var pendingCalls = new Map(); // call id -> the promise its Python caller waits for
+
+  // exports[name](...args) for NodeService.call: its outcome at once, or ""
+  // when it returned a process.Promise, which settles the call later
+  // (natives.settleCall(id, outcome); "x" when the promise was cancelled).
+  function callExport(id, name, argsJSON) {
+    var value;
+    try {
+      value = exported(name).apply(mainModule.exports, JSON.parse(argsJSON));
+    } catch (e) {
+      if (e === EXIT || exiting) throw e; // process.exit() unwinding: the door's
+      return "!" + describeError(e);
+    }
+    if (!(value instanceof Promise)) return outcome(value);
+    pendingCalls.set(id, value);
+    var settle = function (result) {
+      if (pendingCalls.delete(id)) natives.settleCall(id, result);
+    };
+    value.addCallback(function () { settle(outcome(promiseValue(Array.prototype.slice.call(arguments)))); });
+    value.addErrback(function () {
+      settle("!" + describeError(errorFromValues(Array.prototype.slice.call(arguments), "promise failed")));
+    });
+    value.addCancelback(function () { settle("x"); });
+    return "";
+  }
+
+  // The Python caller cancelled its Deferred: cancel the promise it waited for.
+  function cancelCall(id) {
+    var promise = pendingCalls.get(id);
+    if (promise === undefined) return;
+    pendingCalls.delete(id); // the caller knows: "cancel" tells it nothing
+    promise.cancel();
+  }
+
+  // What lib/twisted_web.js shares of this, as internal("host"): made here,
+  // not from a file, since it needs the main module and process.exit's
+  // unwinding, which only the bootstrap knows.
+  internalCache.host = {
+    exports: {
+      exported: exported,
+      stackOf: stackOf,
+      // Rethrows `e` when it is process.exit() unwinding the stack (or the
+      // program is exiting): a caller that answers for a handler's
+      // exceptions must let that one through to the door.
+      passExit: function (e) { if (e === EXIT || exiting) throw e; }
+    }
+  };
+
   // --- what Python calls -------------------------------------------------------
 
   return {
@@ -728,6 +842,8 @@
     runSource: runSource,
     require: function (name) { require(name); },
     finish: finish,
+    callExport: callExport,
+    cancelCall: cancelCall,
     makeError: function (name, message, propsJSON) {
       var Ctor = { TypeError: TypeError, RangeError: RangeError, SyntaxError: SyntaxError }[name] || Error;
       var e = new Ctor(message);
@@ -737,9 +853,11 @@
       }
       return e;
     },
-    // [promise, emitSuccess, emitError], the two bound to the promise.
-    newPromise: function () {
+    // [promise, emitSuccess, emitError], the two bound to the promise; its
+    // "cancel" (cancel() or emitCancel()) calls `cancel` (the Deferred's).
+    newPromise: function (cancel) {
       var p = new Promise();
+      p.addCancelback(function () { cancel(); });
       return [p, function () { p.emitSuccess.apply(p, arguments); },
               function () { p.emitError.apply(p, arguments); }];
     },

@@ -3,8 +3,9 @@ var stdio = process.binding("stdio");
 
 exports.print = function (s) { stdio.write(String(s), "utf8"); };
 exports.puts = function (s) { stdio.write(String(s) + "\n", "utf8"); };
-// Synchronous: out before this returns, after everything printed earlier.
-exports.debug = function (s) { stdio.writeSync("DEBUG: " + s + "\n"); };
+// Synchronous: out before this returns, after everything printed earlier
+// (on the console as "DEBUG: " + s; in a host application's log, a debug event).
+exports.debug = function (s) { stdio.debug("" + s); };
 exports.error = function (s) { stdio.writeError(String(s) + "\n"); };
 exports.p = function (x) { exports.puts(exports.inspect(x)); };
 exports.inherits = process.inherits;

@@ -47,6 +47,24 @@ class Budget:
 PROCESS = Budget(MAX_UNDRAINED_TOTAL)
 
 
+def check_room(held: int, size: int, limit: int, budget: Budget, what: str) -> None:
+    """Raise ENOBUFS, naming `what` (the program's call), if `size` more
+    undrained bytes would take a connection holding `held` over `limit`, or
+    the process over its budget."""
+    if held + size > limit:
+        raise NodeError(
+            f'{what}: more than {limit} bytes sent without waiting for "drain"; this data was not queued',
+            code="ENOBUFS",
+        )
+    if budget.used + size > budget.limit:
+        raise NodeError(
+            f"{what}: the process holds {budget.used} bytes that its connections have not "
+            f"drained, and its limit is {budget.limit} (TWISTED_NODE_MAX_UNDRAINED_TOTAL); "
+            "this data was not queued",
+            code="ENOBUFS",
+        )
+
+
 class Outbox:
     __slots__ = ("_writer", "_queue", "queued", "paused", "_limit", "_budget", "_on_empty")
 
@@ -81,20 +99,7 @@ class Outbox:
         return False
 
     def _check(self, size: int, what: str) -> None:
-        if self.queued + size > self._limit:
-            raise NodeError(
-                f'{what}: more than {self._limit} bytes sent without waiting for "drain"; '
-                "this data was not queued",
-                code="ENOBUFS",
-            )
-        budget = self._budget
-        if budget.used + size > budget.limit:
-            raise NodeError(
-                f"{what}: the process holds {budget.used} bytes that its connections have not "
-                f"drained, and its limit is {budget.limit} (TWISTED_NODE_MAX_UNDRAINED_TOTAL); "
-                "this data was not queued",
-                code="ENOBUFS",
-            )
+        check_room(self.queued, size, self._limit, self._budget, what)
 
     def pause(self) -> None:
         self.paused = True

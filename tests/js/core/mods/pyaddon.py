@@ -8,6 +8,7 @@ from twisted_node.errors import NodeError
 from twisted_node.jsbridge.promises import Args, Rejection
 
 LOADS = []
+CANCELLED = []
 
 
 def init(target):
@@ -22,6 +23,8 @@ def init(target):
     target.rejects = lambda: _fail_after(Rejection("ECODE", "plain values"))
     target.throws = throws
     target.data = {"list": [1, 2, 3], "nested": {"k": None}}
+    target.pending = pending
+    target.cancelled = lambda: len(CANCELLED)
 
 
 def _after(value):
@@ -46,3 +49,14 @@ def fails():
 
 def throws(message):
     raise NodeError(message, name="RangeError", code="EADDON")
+
+
+def pending(canceller_raises=False):
+    """Fires only when cancelled; its canceller counts (or raises)."""
+
+    def cancel(d):
+        CANCELLED.append(1)
+        if canceller_raises:
+            raise RuntimeError("a broken canceller")
+
+    return defer.Deferred(cancel)
