@@ -22,7 +22,7 @@ context, before its first byte (see tls_tickets).
 
 start_tls: transport.startTLS() without the work Twisted repeats for every
 connection (see there): about a tenth of a resumed TLS handshake's CPU; and
-each write encrypted and sent at once rather than a reactor turn later.
+the ciphertext sent at once as Writer sends plain TCP.
 
 LeanEPollReactor: the epoll reactor without the logging context Twisted
 sets up around each socket event (log.callWithLogger copies the log context
@@ -251,12 +251,10 @@ def _tls_factory(creator, client: bool) -> TLSMemoryBIOFactory:
         factories = creator._twisted_node_tls_factories = {}
     factory = factories.get(client)
     if factory is None:
+        # Twisted's BufferingTLSTransport stays, though it holds each write
+        # for a callLater(0): without it, HTTPS keep-alive cost more CPU per
+        # request, not less (encrypting in the middle of reading, measured).
         factory = factories[client] = TLSMemoryBIOFactory(creator, client, None)
-        # Not Twisted's BufferingTLSTransport: it holds every write for a
-        # callLater(0) and one more reactor turn, to gather small ones; the
-        # runtime's protocols write whole batches already (an event's
-        # output, the responses to one read).
-        factory.protocol = TLSMemoryBIOProtocol
     return factory
 
 
