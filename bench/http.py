@@ -48,7 +48,8 @@ http.createServer(function (request, response) {
 }).listen(parseInt(process.ARGV[2], 10), "127.0.0.1");
 """
 
-TWISTED_SERVER = """\
+# A twisted.web hello-world resource (bench/web_resource.py serves it too).
+TWISTED_HELLO = """\
 import sys
 from twisted.internet import epollreactor
 epollreactor.install()
@@ -62,12 +63,17 @@ class Hello(resource.Resource):
         request.write(b"Hello World\\n")
         request.finish()
         return server.NOT_DONE_YET
+"""
 
-site = server.Site(Hello())
+# Serves `root` on port argv[1].
+TWISTED_SITE = """\
+site = server.Site(root)
 site.log = lambda request: None  # no access log, as the others
 reactor.listenTCP(int(sys.argv[1]), site, interface="127.0.0.1")
 reactor.run()
 """
+
+TWISTED_SERVER = TWISTED_HELLO + "\nroot = Hello()\n" + TWISTED_SITE
 
 NODE_SERVER = """\
 require("http").createServer(function (request, response) {

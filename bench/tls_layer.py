@@ -21,22 +21,11 @@ import time
 
 # The checkout instead of bench/ (whose http.py would hide the standard library's).
 sys.path[0] = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-from twisted.internet import protocol, reactor, tcp  # noqa: E402
+from twisted.internet import reactor  # noqa: E402
 
 from tests.certs import make_pki  # noqa: E402
+from tests.socketless import server_transport  # noqa: E402
 from twisted_node.protocols import tls, twisted_internals  # noqa: E402
-
-
-def fresh_transport():
-    transport = tcp.Server.__new__(tcp.Server)  # the state startTLS reads, no socket
-    transport.protocol = protocol.Protocol()
-    transport.producer = None
-    transport.streamingProducer = False
-    transport.connected = 1
-    transport.disconnecting = False
-    transport.reactor = reactor
-    transport.TLS = False
-    return transport
 
 
 def main() -> int:
@@ -48,12 +37,12 @@ def main() -> int:
     creator = tls.server_context_factory("X509_PEM", None, None, pki["server_key"], pki["server_cert"])
 
     def twisted_start_tls():
-        transport = fresh_transport()
+        transport = server_transport(reactor)
         transport.startTLS(creator)
         transport.protocol.factory.unregisterProtocol(transport.protocol)
 
     def runtime_start_tls():
-        transport = fresh_transport()
+        transport = server_transport(reactor)
         twisted_internals.start_tls(transport, creator)
         transport.protocol.factory.unregisterProtocol(transport.protocol)
 

@@ -25,7 +25,7 @@ import time
 # library's http from Twisted in this process.
 sys.path[0] = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 from bench.common import ensure_wrk, start, stop  # noqa: E402
-from bench.http import RUNTIME_SERVER, wrk_run  # noqa: E402
+from bench.http import RUNTIME_SERVER, TWISTED_HELLO, TWISTED_SITE, wrk_run  # noqa: E402
 from tests.ports import free_port  # noqa: E402
 
 HELLO_JS = """\
@@ -38,21 +38,9 @@ exports.add = function (a, b) { return a + b; };
 """
 
 # argv: port, then "python" or the path of HELLO_JS.
-SITE_SERVER = """\
-import sys
-from twisted.internet import epollreactor
-epollreactor.install()
-from twisted.internet import reactor
-from twisted.web import resource, server
-
-class Hello(resource.Resource):
-    isLeaf = True
-    def render_GET(self, request):
-        request.setHeader(b"Content-Type", b"text/plain")
-        request.write(b"Hello World\\n")
-        request.finish()
-        return server.NOT_DONE_YET
-
+SITE_SERVER = (
+    TWISTED_HELLO
+    + """
 if sys.argv[2] == "python":
     root = Hello()
 else:
@@ -61,11 +49,9 @@ else:
     node = NodeService(sys.argv[2])
     root = NodeResource(node, "hello")
     node.startService()
-site = server.Site(root)
-site.log = lambda request: None  # no access log, as the others
-reactor.listenTCP(int(sys.argv[1]), site, interface="127.0.0.1")
-reactor.run()
 """
+    + TWISTED_SITE
+)
 
 
 def http_rows(options, tmp: str) -> None:

@@ -182,24 +182,14 @@ class StartTLSTests(unittest.TestCase):
 # transport and its TLS layer provide, and that the layer adapts.
 DECLARATIONS_CHILD = r"""
 import json
-from twisted.internet import protocol, reactor, tcp
+from twisted.internet import reactor
 from twisted.internet.interfaces import IHalfCloseableProtocol
 from zope.interface import providedBy
+from tests.socketless import server_transport
 from tests.test_tls import server_factory
 from twisted_node.protocols import twisted_internals
 
 secure = server_factory(ca=None, crl=None)
-
-def fresh_transport():
-    transport = tcp.Server.__new__(tcp.Server)  # the state startTLS reads, no socket
-    transport.protocol = protocol.Protocol()
-    transport.producer = None
-    transport.streamingProducer = False
-    transport.connected = 1
-    transport.disconnecting = False
-    transport.reactor = reactor
-    transport.TLS = False
-    return transport
 
 def declared(transport):
     layer = transport.protocol
@@ -208,10 +198,10 @@ def declared(transport):
 
 ours = []
 for _ in range(2):
-    transport = fresh_transport()
+    transport = server_transport(reactor)
     twisted_internals.start_tls(transport, secure)
     ours.append(declared(transport))
-transport = fresh_transport()
+transport = server_transport(reactor)
 transport.startTLS(secure)
 print(json.dumps({"ours": ours, "twisted": declared(transport)}))
 """
