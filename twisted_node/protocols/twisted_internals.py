@@ -248,7 +248,11 @@ def _tls_factory(creator, client: bool) -> TLSMemoryBIOFactory:
     # holds the creator, which would keep such an entry alive for ever.
     factories = getattr(creator, "_twisted_node_tls_factories", None)
     if factories is None:
-        factories = creator._twisted_node_tls_factories = {}
+        factories = {}
+        try:
+            creator._twisted_node_tls_factories = factories
+        except AttributeError:  # a creator with __slots__: one factory per connection, as Twisted
+            pass
     factory = factories.get(client)
     if factory is None:
         # Twisted's BufferingTLSTransport stays, though it holds each write
