@@ -305,6 +305,25 @@ class Door(RuntimeTestCase):
         self.assertEqual(json.loads(cb({"k": [1]}, None)), [{"k": [1]}, None])
         self.assertEqual(json.loads(cb(b"\xff", "s")), ["\xff", "s"])
 
+    def test_every_kind_of_argument_crosses_converted(self):
+        """Plain values take the door's fast path (convert.crosses_as_is);
+        anything else is converted as before: astral characters, bytes,
+        dicts, a Python callable."""
+        cb = self.runtime.callback(
+            self.js("(function (n, s, t, o, f) { return JSON.stringify([n, s, s.length, t, o, typeof f]); })")
+        )
+        self.assertEqual(json.loads(cb(7, "plain", True, None, None)), [7, "plain", 5, True, None, "object"])
+        # A character outside the BMP crosses as a surrogate pair (length 2),
+        # among plain values and among others.
+        self.assertEqual(
+            json.loads(cb(1, "caf\u00e9 \U0001f600", False, None, None)),
+            [1, "caf\u00e9 \U0001f600", 7, False, None, "object"],
+        )
+        self.assertEqual(
+            json.loads(cb(1.5, "caf\u00e9 \U0001f600", b"\x01", {"k": [1]}, len)),
+            [1.5, "caf\u00e9 \U0001f600", 7, "\x01", {"k": [1]}, "function"],
+        )
+
     def test_nexttick_runs_after_the_call(self):
         cb = self.runtime.callback(
             self.js(

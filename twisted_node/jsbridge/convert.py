@@ -37,6 +37,20 @@ def js_str(s: str) -> str:
     return _ASTRAL.sub(_surrogate_pair, s)
 
 
+def crosses_as_is(args: tuple) -> bool:
+    """True if each value goes to V8 unchanged (numbers, booleans, None,
+    ASCII strings): an event's usual arguments, checked in less time than
+    converting each (about 0.4 us of a call into V8, bench/crossing.py)."""
+    for value in args:
+        t = type(value)
+        if t is str:
+            if not value.isascii():
+                return False
+        elif t not in _PLAIN:
+            return False
+    return True
+
+
 def json_default(value):
     """For json.dumps: bytes as "binary" strings, sets as lists; anything
     else JSON cannot carry raises a TypeError."""

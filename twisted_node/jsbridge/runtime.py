@@ -23,7 +23,7 @@ from twisted_node.bindings.host import Host, NativesHost
 from twisted_node.jsbridge import errors, promises
 from twisted_node.jsbridge.calls import ExportCalls
 from twisted_node.jsbridge.context import LIB_DIR, CompileError, Context, lib_source
-from twisted_node.jsbridge.convert import Converter
+from twisted_node.jsbridge.convert import Converter, crosses_as_is
 from twisted_node.jsbridge.heap import heap_statistics
 from twisted_node.loop import Loop
 from twisted_node.protocols.output import ConsoleOutput
@@ -201,11 +201,13 @@ class Runtime:
         def call(*args):
             if self.finished:
                 return None
+            if not crosses_as_is(args):
+                args = tuple(map(to_js, args))
             try:
                 if context.resident:
-                    return bound(*map(to_js, args))
+                    return bound(*args)
                 with context:
-                    return bound(*map(to_js, args))
+                    return bound(*args)
             except STPyV8.JSError as e:  # only a bug in lib/node.js gets here
                 self._internal_failure(e)
                 return None
