@@ -201,9 +201,9 @@ class Runtime:
         def call(*args):
             if self.finished:
                 return None
-            if not crosses_as_is(args):
-                args = tuple(map(to_js, args))
             try:
+                if not crosses_as_is(args):
+                    args = tuple(map(to_js, args))
                 if context.resident:
                     return bound(*args)
                 with context:
