@@ -409,6 +409,27 @@ class Contexts(unittest.TestCase):
             for _ in range(5):
                 clock.advance(0)
 
+    def test_a_second_runtime_takes_every_kind_of_argument(self):
+        """Calls into a runtime whose context is not the resident one convert
+        their arguments in that context."""
+        clock = Clock()
+        first = Runtime(None, reactor=clock)
+        second = Runtime(None, reactor=clock)
+        first.run_source("GLOBAL.who = 'first';", "/test/first.js")
+        second.run_source("GLOBAL.who = 'second';", "/test/second.js")
+        try:
+            with second.context:
+                source = "(function (a, s) { return JSON.stringify([a, s, who]); })"
+                fn = second.context.compile(source, "/p.js")
+            cb = second.callback(fn)
+            self.assertEqual(json.loads(cb({"k": [1]}, "\U0001f600")), [{"k": [1]}, "\U0001f600", "second"])
+            self.assertEqual(json.loads(cb(2, "plain")), [2, "plain", "second"])
+        finally:
+            first.stop(0)
+            second.stop(0)
+            for _ in range(5):
+                clock.advance(0)
+
 
 class Compile(RuntimeTestCase):
     def test_syntax_error_names_origin_line_column(self):

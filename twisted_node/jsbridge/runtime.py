@@ -201,13 +201,13 @@ class Runtime:
         def call(*args):
             if self.finished:
                 return None
+            plain = crosses_as_is(args)
             try:
-                if not crosses_as_is(args):
-                    args = tuple(map(to_js, args))
+                # Converted inside the context (a dict or list is built by JS).
                 if context.resident:
-                    return bound(*args)
+                    return bound(*args) if plain else bound(*map(to_js, args))
                 with context:
-                    return bound(*args)
+                    return bound(*args) if plain else bound(*map(to_js, args))
             except STPyV8.JSError as e:  # only a bug in lib/node.js gets here
                 self._internal_failure(e)
                 return None
