@@ -345,17 +345,21 @@ class FlowControlTests(TCPTestCase):
         drained = defer.Deferred()
         client = Recorder(drain=lambda c, _: drained.called or drained.callback(None))
         conn = open_client(server.port, client)
+        side = yield server.accepted
+        # The peer reads nothing meanwhile: however much the kernel's
+        # buffers take (loopback's grow to several MiB), they fill.
+        side.conn.read_pause()
         yield deferLater(0.05)
         block = "x" * 65536
         sent = 0
-        for _ in range(64):
+        for _ in range(256):
             sent += len(block)
             if not conn.send(block):
                 break
-        self.assertLess(sent, 64 * 65536, "send() never reported a full buffer")
+        self.assertLess(sent, 256 * 65536, "send() never reported a full buffer")
+        side.conn.read_resume()
         yield drained
         conn.close()
-        side = yield server.accepted
         yield side.closed
         self.assertEqual(sum(total), sent)
 

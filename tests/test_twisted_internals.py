@@ -10,7 +10,7 @@ import json
 import subprocess
 import sys
 
-from twisted.internet import defer, protocol, reactor
+from twisted.internet import defer, protocol, reactor, task
 from twisted.internet.error import ConnectionDone
 from twisted.trial import unittest
 
@@ -54,12 +54,68 @@ class TwistedInternalsTests(unittest.TestCase):
         client, server_side = yield self.connected_pair()
         missing = [name for name in twisted_internals._FIELDS if not hasattr(client.transport, name)]
         self.assertEqual(missing, [], "Twisted's tcp.Connection changed")
-        writer = twisted_internals.Writer(client.transport)
+        transport = client.transport
+        writer = twisted_internals.Writer(transport)
         self.assertTrue(writer.direct)
-        writer.write(b"hello")
-        # Sent at once, not queued for the next reactor turn.
-        self.assertEqual(len(client.transport.dataBuffer) - client.transport.offset, 0)
-        self.assertEqual(client.transport._tempDataLen, 0)
+        writer.write(b"hel")
+        writer.write(b"lo")
+        # In the transport's buffer, without the reactor watching the socket
+        # for writability (the epoll round trip Writer saves)...
+        self.assertEqual(transport._tempDataLen, 5)
+        self.assertNotIn(transport, reactor.getWriters())
+        # ...and sent by the end of the reactor's turn.
+        yield task.deferLater(reactor, 0, lambda: None)
+        self.assertEqual(transport._tempDataLen + len(transport.dataBuffer) - transport.offset, 0)
+        self.assertNotIn(transport, reactor.getWriters())
+        transport.loseConnection()
+        yield server_side.lost
+        self.assertEqual(server_side.received, b"hello")
+
+    @defer.inlineCallbacks
+    def test_bulk_goes_to_the_socket_at_once(self):
+        client, server_side = yield self.connected_pair()
+        transport = client.transport
+        writer = twisted_internals.Writer(transport)
+        writer.write(b"y" * twisted_internals.SEND_AT_ONCE)
+        self.assertFalse(writer.due)
+        self.assertEqual(transport._tempDataLen + len(transport.dataBuffer) - transport.offset, 0)
+        transport.loseConnection()
+        yield server_side.lost
+        self.assertEqual(len(server_side.received), twisted_internals.SEND_AT_ONCE)
+
+    @defer.inlineCallbacks
+    def test_data_due_goes_out_before_a_close(self):
+        """loseConnection() right after a write: Twisted finds the data in
+        its buffer and writes it before it closes."""
+        client, server_side = yield self.connected_pair()
+        writer = twisted_internals.Writer(client.transport)
+        writer.write(b"last words")
+        client.transport.loseConnection()
+        reason = yield server_side.lost
+        self.assertIsInstance(reason, ConnectionDone)
+        self.assertEqual(server_side.received, b"last words")
+
+    @defer.inlineCallbacks
+    def test_a_peer_that_reads_nothing_gets_the_reactor_watching(self):
+        """What the socket does not take waits for writability, as after
+        transport.write(); it all arrives once the peer reads."""
+        client, server_side = yield self.connected_pair()
+        server_side.transport.pauseProducing()  # the peer stops reading
+        writer = twisted_internals.Writer(client.transport)
+        chunk = b"x" * 8192  # below SEND_AT_ONCE: due at the turn's end
+        for _ in range(512):  # 4 MiB: more than the kernel's buffers hold
+            writer.write(chunk)
+        self.assertTrue(writer.due)
+        yield task.deferLater(reactor, 0, lambda: None)
+        transport = client.transport
+        self.assertGreater(transport._tempDataLen + len(transport.dataBuffer) - transport.offset, 0)
+        self.assertIn(transport, reactor.getWriters())
+        server_side.transport.resumeProducing()
+        for _ in range(400):
+            if len(server_side.received) == 512 * 8192:
+                break
+            yield task.deferLater(reactor, 0.01, lambda: None)
+        self.assertEqual(len(server_side.received), 512 * 8192)
         client.transport.loseConnection()
         yield server_side.lost
 

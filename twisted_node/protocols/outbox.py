@@ -1,6 +1,7 @@
 """The write side of one connection, shared by tcp connections and http channels.
 
-Data goes to the socket at once when nothing is queued (twisted_internals.Writer), into
+Data goes to the socket by the end of the reactor's turn, without the epoll
+round trip, when nothing is queued (twisted_internals.Writer), into
 Twisted's transport buffer up to its mark (64 KiB), and past the mark into a
 queue of our own, which is fed to the transport as the transport empties.
 Why our own queue: Twisted joins everything in its buffer into one bytes
