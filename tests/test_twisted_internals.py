@@ -163,13 +163,15 @@ class TLSPeer(Peer):
         self.lean = twisted_internals._lean_tls_possible(self.transport)
         twisted_internals.start_tls(self.transport, self.creator)
         self.tls_layer = self.transport.protocol
+        self.aggregator = getattr(self.tls_layer, "_aggregator", None)
         super().connectionMade()
 
     def dataReceived(self, data):
         super().dataReceived(data)
         if self.received.endswith(b"\n"):
             self.peer_certificate = self.transport.getPeerCertificate()
-            self.transport.write(self.answer)
+            self.transport.write(self.answer[:2])  # gathered with the rest, encrypted once
+            self.transport.write(self.answer[2:])
             self.transport.loseConnection()  # the answer and close_notify go to the socket now
             transport = self.transport  # what of it Twisted still has to send
             self.queued = transport._tempDataLen + len(transport.dataBuffer) - transport.offset
@@ -216,6 +218,8 @@ class StartTLSTests(unittest.TestCase):
             self.assertEqual(list(providedBy(tls_layer.transport)), [])
             # The ciphertext sent at once (nothing left queued in Twisted).
             self.assertEqual(servers[n].queued, 0)
+            # Small writes gathered per reactor turn, with the turn's others.
+            self.assertIsInstance(servers[n].aggregator, twisted_internals._TurnAggregator)
         first, second = (server.tls_layer.factory for server in servers)
         self.assertIs(first, second, "one TLSMemoryBIOFactory per creator")
         self.assertEqual(first.protocols, {}, "closed connections stay registered")

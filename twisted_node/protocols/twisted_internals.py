@@ -17,9 +17,11 @@ this module's first way). What the socket does not take is left to the
 reactor as usual, and whatever Twisted does to the transport meanwhile
 (loseConnection, write) finds the data in its own buffer, so ordering,
 producer signals ("drain") and closing behave exactly as before. On a
-connection with TLS, transport.write encrypts first (Twisted gathers a
-turn's writes there too), and the ciphertext goes to the socket at once
-(start_tls's transport for the TLS layer).
+connection with TLS, transport.write encrypts first: a turn's small writes
+are gathered and encrypted together at the end of the turn, with the other
+connections' (start_tls's _TurnAggregator, in place of Twisted's callLater
+per connection), and the ciphertext goes to the socket at once (start_tls's
+transport for the TLS layer).
 
 close_now: forceClose()'s ordinary close (see there).
 
@@ -264,6 +266,10 @@ try:
     from twisted.internet._newtls import ConnectionMixin as _TLSMixin, _BypassTLS
 except ImportError:  # a Twisted without them: start_tls is transport.startTLS
     _TLSMixin = _BypassTLS = None
+try:
+    from twisted.protocols.tls import _AggregateSmallWrites
+except ImportError:  # a Twisted without it: its own aggregation stays
+    _AggregateSmallWrites = None
 
 
 if _BypassTLS is not None:
@@ -303,8 +309,9 @@ def start_tls(transport, creator) -> None:
     repeats for every connection: a TLSMemoryBIOFactory (one per `creator`
     here, kept on it) and zope interface declarations (the transport's
     ISSLTransport and what the layer copies from the transport: computed
-    once per class, see _UndeclaredBypass). Where this Twisted differs from
-    what it reads, transport.startTLS does it."""
+    once per class, see _UndeclaredBypass); and the layer's small writes
+    gathered per reactor turn (_TurnAggregator). Where this Twisted differs
+    from what it reads, transport.startTLS does it."""
     if not _lean_tls_possible(transport):
         transport.startTLS(creator)
         return
@@ -314,6 +321,12 @@ def start_tls(transport, creator) -> None:
         transport.unregisterProducer()
     factory = _tls_factory(creator, client)
     tls_protocol = factory.protocol(factory, transport.protocol, False)
+    if _AggregateSmallWrites is not None and isinstance(
+        getattr(tls_protocol, "_aggregator", None), _AggregateSmallWrites
+    ):
+        aggregator = _TurnAggregator(tls_protocol, _flusher(transport.reactor))
+        tls_protocol._aggregator = aggregator
+        tls_protocol.write = aggregator.write
     transport.protocol = tls_protocol
     transport.getHandle = tls_protocol.getHandle
     transport.getPeerCertificate = tls_protocol.getPeerCertificate
@@ -329,6 +342,46 @@ def start_tls(transport, creator) -> None:
     tls_protocol.makeConnection(bypass)
     if producer is not None:
         transport.registerProducer(producer, streaming)
+
+
+class _TurnAggregator:
+    """A TLS connection's small writes gathered and encrypted together, as
+    Twisted's BufferingTLSTransport gathers them, but flushed with the
+    reactor turn's other writes (_Flusher: one callLater per turn) instead
+    of a callLater(0) of each connection's own."""
+
+    __slots__ = ("_encrypt", "_flusher", "_buffer", "_size", "due")
+
+    LIMIT = 64_000  # as Twisted's: past it, encrypted at once
+
+    def __init__(self, tls_protocol, flusher) -> None:
+        self._encrypt = TLSMemoryBIOProtocol.write.__get__(tls_protocol)
+        self._flusher = flusher
+        self._buffer: list[bytes] = []
+        self._size = 0
+        self.due = False
+
+    def write(self, data: bytes) -> None:
+        self._buffer.append(bytes(data))
+        self._size += len(data)
+        if self._size > self.LIMIT:
+            self.flush()
+        elif not self.due:
+            self.due = True
+            self._flusher.add(self)
+
+    def flush(self) -> None:
+        self.due = False
+        buffer = self._buffer
+        if buffer:
+            data = buffer[0] if len(buffer) == 1 else b"".join(buffer)
+            self._buffer = []
+            self._size = 0
+            self._encrypt(data)
+
+    def close(self) -> None:
+        self._buffer = []  # the connection is gone: nothing more to send
+        self._size = 0
 
 
 def _lean_tls_possible(transport) -> bool:
