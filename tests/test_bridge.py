@@ -390,45 +390,42 @@ class Lifetime(RuntimeTestCase):
 
 
 class Contexts(unittest.TestCase):
-    def test_separate_globals(self):
+    def two_runtimes(self, first_source: str):
+        """Two programs in this process ("who" tells them apart), stopped
+        when the test ends."""
         clock = Clock()
         first = Runtime(None, reactor=clock)
         second = Runtime(None, reactor=clock)
-        first.run_source("GLOBAL.who = 'first'; process.mixin({sharedName: 1});", "/test/first.js")
+        first.run_source("GLOBAL.who = 'first'; " + first_source, "/test/first.js")
         second.run_source("GLOBAL.who = 'second';", "/test/second.js")
-        try:
-            for runtime, expected in ((first, "first|number"), (second, "second|undefined")):
-                with runtime.context:
-                    probe = runtime.context.compile(
-                        "(function () { return who + '|' + typeof sharedName; })", "/p.js"
-                    )
-                    self.assertEqual(probe(), expected)
-        finally:
+
+        def stop():
             first.stop(0)
             second.stop(0)
             for _ in range(5):
                 clock.advance(0)
 
+        self.addCleanup(stop)
+        return first, second
+
+    def test_separate_globals(self):
+        first, second = self.two_runtimes("process.mixin({sharedName: 1});")
+        for runtime, expected in ((first, "first|number"), (second, "second|undefined")):
+            with runtime.context:
+                source = "(function () { return who + '|' + typeof sharedName; })"
+                probe = runtime.context.compile(source, "/p.js")
+                self.assertEqual(probe(), expected)
+
     def test_a_second_runtime_takes_every_kind_of_argument(self):
         """Calls into a runtime whose context is not the resident one convert
         their arguments in that context."""
-        clock = Clock()
-        first = Runtime(None, reactor=clock)
-        second = Runtime(None, reactor=clock)
-        first.run_source("GLOBAL.who = 'first';", "/test/first.js")
-        second.run_source("GLOBAL.who = 'second';", "/test/second.js")
-        try:
-            with second.context:
-                source = "(function (a, s) { return JSON.stringify([a, s, who]); })"
-                fn = second.context.compile(source, "/p.js")
-            cb = second.callback(fn)
-            self.assertEqual(json.loads(cb({"k": [1]}, "\U0001f600")), [{"k": [1]}, "\U0001f600", "second"])
-            self.assertEqual(json.loads(cb(2, "plain")), [2, "plain", "second"])
-        finally:
-            first.stop(0)
-            second.stop(0)
-            for _ in range(5):
-                clock.advance(0)
+        _, second = self.two_runtimes("")
+        with second.context:
+            source = "(function (a, s) { return JSON.stringify([a, s, who]); })"
+            fn = second.context.compile(source, "/p.js")
+        cb = second.callback(fn)
+        self.assertEqual(json.loads(cb({"k": [1]}, "\U0001f600")), [{"k": [1]}, "\U0001f600", "second"])
+        self.assertEqual(json.loads(cb(2, "plain")), [2, "plain", "second"])
 
 
 class Compile(RuntimeTestCase):
