@@ -100,6 +100,15 @@ class RuntimeServerCase(unittest.TestCase):
         self.assertIsNone(self.server.poll(), "the server is still running")
 
 
+class AnswerThenExitTests(RuntimeServerCase):
+    def test_the_last_answer_reaches_the_client(self):
+        port = self.start(os.path.join(FIXTURES, "answer_then_exit.js"))
+        answer = self.raw(port, b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        self.assertTrue(answer.startswith(b"HTTP/1.1 200 OK\r\n"), answer)
+        self.assertTrue(answer.endswith(b"\r\n\r\nbye\n"), answer)
+        self.assertEqual(self.server.wait(30), 0)
+
+
 class HelloWorldTests(RuntimeServerCase):
     def test_manual_example_with_python_http_client(self):
         port = self.start(HELLO, "0")

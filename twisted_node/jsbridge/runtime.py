@@ -26,6 +26,7 @@ from twisted_node.jsbridge.context import LIB_DIR, CompileError, Context, lib_so
 from twisted_node.jsbridge.convert import Converter, crosses_as_is
 from twisted_node.jsbridge.heap import heap_statistics
 from twisted_node.loop import Loop
+from twisted_node.protocols import twisted_internals
 from twisted_node.protocols.output import ConsoleOutput
 
 
@@ -163,6 +164,7 @@ class Runtime:
         self._cleanups.append(fn)
 
     def _finish(self) -> None:
+        twisted_internals.send_due(self.reactor)  # what the program wrote last, before its handles close
         self.loop.close_all()
         for fn in self._cleanups:
             fn()

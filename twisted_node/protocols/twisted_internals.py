@@ -175,6 +175,17 @@ class _Flusher:
                 log.err(None, "twisted_node: sending a connection's data")
 
 
+def send_due(reactor) -> None:
+    """Send what is due this turn now (a program ending: the handles are
+    about to close, and what it wrote last must go out as it would have
+    had it been sent at once)."""
+    flusher = _FLUSHERS.get(reactor)
+    if flusher is not None and flusher.writers:
+        if flusher.call is not None and flusher.call.active():
+            flusher.call.cancel()
+        flusher.flush()
+
+
 def _flusher(reactor) -> _Flusher:
     flusher = _FLUSHERS.get(reactor)
     if flusher is None:
