@@ -30,7 +30,6 @@ Rows:
 from __future__ import annotations
 
 import argparse
-import datetime
 import os
 import re
 import resource
@@ -47,6 +46,7 @@ from bench import http as http_bench  # noqa: E402
 from bench import startup as startup_bench  # noqa: E402
 from bench import tcp as tcp_bench  # noqa: E402
 from bench.common import ensure_wrk, pinned, rss_kb, start, stop  # noqa: E402
+from tests.certs import make_pki, rsa_server  # noqa: E402
 from tests.ports import free_port  # noqa: E402
 
 # -- the servers ------------------------------------------------------------------
@@ -135,29 +135,13 @@ STARTUP_FLOOR = (
 
 
 def certificate(kind: str) -> tuple[str, str]:
-    """A self-signed certificate for localhost: (key PEM, certificate PEM)."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec, rsa
-    from cryptography.x509.oid import NameOID
-
-    key = rsa.generate_private_key(65537, 2048) if kind == "rsa" else ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=30))
-        .sign(key, hashes.SHA256())
-    )
-    key_pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    return key_pem.decode(), cert.public_bytes(serialization.Encoding.PEM).decode()
+    """A certificate for localhost, "rsa" (RSA-2048) or P-256, made by
+    tests/certs.py as bench/tls.py's are: (key PEM, certificate PEM)."""
+    if kind == "rsa":
+        pki = rsa_server()
+        return pki["rsa_server_key"], pki["rsa_server_cert"]
+    pki = make_pki()
+    return pki["server_key"], pki["server_cert"]
 
 
 # -- measuring ------------------------------------------------------------------
