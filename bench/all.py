@@ -121,7 +121,7 @@ import sys
 from twisted.internet import reactor
 from twisted.internet.protocol import Factory, Protocol
 import STPyV8  # what twisted-node cannot do without: the reactor, and V8
-reactor.listenTCP(int(sys.argv[1]), Factory.forProtocol(Protocol), interface="127.0.0.1")
+reactor.listenTCP(int(sys.argv[1]), Factory.forProtocol(Protocol), backlog=511, interface="127.0.0.1")
 reactor.run()
 """
 

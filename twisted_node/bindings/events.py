@@ -26,7 +26,7 @@ from collections.abc import Callable
 from twisted_node.bindings.args import wire_bytes
 
 
-KEY = 16  # event codes are below it; see the docstring
+KEY = 32  # event codes are below it; see the docstring
 
 
 def key(id: int, code: int) -> int:

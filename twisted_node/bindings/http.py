@@ -14,6 +14,12 @@ Events (bindings/events.py), `onEvent(id, code, ...)`:
   (connection, REQUEST, head) -> a response finished meanwhile, or null
       ("K" or "C", for keep-alive or close after it, then its bytes)
       head: "<flags><method> <url> <version>\\n<headers>" (http_server.ServerEvents)
+  (0, REQUESTS, packed) -> answers: the requests without a body of one
+      reactor turn, any servers' (http_server._RequestTurn), each
+      "<connection>,<length>:<head>"; each answer "<length>:<what REQUEST
+      returns>" ("0:" for null), in order (fewer if the program ended).
+      handBack(count) from inside it: a handler began a promise.wait(); the
+      requests after the first `count` are handed up again later.
   (connection, BODY, text, complete) -> likewise
   (connection, DRAIN)
   (connection, CLOSE, had_error)
@@ -42,6 +48,7 @@ from twisted_node.protocols import http_client, http_common, http_server, listen
 CONNECTION, REQUEST, BODY, DRAIN, CLOSE = 1, 2, 3, 4, 5
 RESPONSE, RESPONSE_BODY, ERROR, REQUEST_DRAIN, DROPPED = 6, 7, 8, 9, 10
 CONNECT, EOF, TIMEOUT, CLOSE_CLIENT, DRAINING = 11, 12, 13, 14, 15
+REQUESTS = 16
 
 
 def _finished(result):
@@ -54,6 +61,25 @@ def _finished(result):
     return wire_bytes(result[1:]), end
 
 
+def _pack_requests(items) -> str:
+    return "".join([f"{id},{len(head)}:{head}" for id, head in items])
+
+
+def _unpack_answers(packed) -> list:
+    """REQUESTS' result: what _finished makes of each answer, in order."""
+    answers = []
+    if not packed:
+        return answers
+    pos, size = 0, len(packed)
+    while pos < size:
+        colon = packed.index(":", pos)
+        start = colon + 1
+        end = start + int(packed[pos:colon])
+        answers.append(_finished(packed[start:end]))
+        pos = end
+    return answers
+
+
 class _Binding:
     def __init__(self, host):
         self.host = host
@@ -64,6 +90,8 @@ class _Binding:
         # A client connecting again with the same setSecure arguments to the
         # same host and port resumes its TLS session (protocols/tls.py).
         self.client_contexts = tls.ClientContexts()
+        # hand_back of each REQUESTS call under way, the innermost last (see handBack).
+        self.handing_up: list = []
 
     # -- server -------------------------------------------------------------
 
@@ -86,8 +114,15 @@ class _Binding:
             channel.on_lost = hold("http connection", close=channel._abort).release
             return id
 
-        def request(id, head):  # the hot path: the event key computed here, one frame fewer
+        def request(id, head):
             return _finished(events.raw(id * KEY + REQUEST, head))
+
+        def requests(items, hand_back):  # the hot path: a turn's requests in one call
+            self.handing_up.append(hand_back)
+            try:
+                return _unpack_answers(events.raw(REQUESTS, _pack_requests(items)))
+            finally:
+                self.handing_up.pop()
 
         channel_events = http_server.ServerEvents(
             connection=connection,
@@ -95,6 +130,7 @@ class _Binding:
             body=lambda id, text, complete: _finished(events(id, BODY, text, complete)),
             drain=lambda id: events(id, DRAIN),
             close=lambda id, had_error: events(id, CLOSE, had_error),
+            requests=requests,
         )
         timeouts = http_server.Timeouts()
         if idle_ms is not None:
@@ -238,6 +274,7 @@ def binding(host) -> dict:
         "TIMEOUT": TIMEOUT,
         "CLOSE_CLIENT": CLOSE_CLIENT,
         "DRAINING": DRAINING,
+        "REQUESTS": REQUESTS,
         "COMPLETE": http_common.COMPLETE,
         "KEEP_ALIVE": http_common.KEEP_ALIVE,
         "END_NONE": http_server.END_NONE,
@@ -258,6 +295,7 @@ def binding(host) -> dict:
             tls.add_server_context(f.secure, name, fmt, ca, crl, key, cert)
         ),
         "serverAddress": b.address,
+        "handBack": lambda count: b.handing_up[-1](int(count)),
         "write": lambda channel, data: channel.write(wire_bytes(data), http_server.END_NONE),
         "finish": lambda channel, data: channel.write(wire_bytes(data), http_server.END_KEEP),
         "finishClose": lambda channel, data: channel.write(wire_bytes(data), http_server.END_CLOSE),

@@ -173,6 +173,9 @@
     var self = this;
     if (!this.hasFired) {
       this._handled = true; // wait() itself handles the error: it throws it
+      // Events handed to JS together whose turn has not come (lib/http.js's
+      // requests) go back, to come during the wait, as they would have.
+      for (var i = 0; i < waitHooks.length; i++) waitHooks[i]();
       // The reactor runs re-entrantly below, as the event loop would: the
       // nextTick queue runs at this depth too (a door call returning to a
       // wait() counts as returning to the loop), and the timer slot must be
@@ -228,6 +231,7 @@
   // --- nextTick, the door, uncaught exceptions, exit -------------------------
 
   var tickQueue = [];
+  var waitHooks = []; // called as a promise.wait() begins (internal("host").beforeWait)
   process.nextTick = function (callback) {
     if (typeof callback !== "function") throw new TypeError("nextTick(callback): callback must be a function");
     tickQueue.push(callback);
@@ -821,9 +825,9 @@
     promise.cancel();
   }
 
-  // What lib/twisted_web.js shares of this, as internal("host"): made here,
-  // not from a file, since it needs the main module and process.exit's
-  // unwinding, which only the bootstrap knows.
+  // What the runtime's modules share of this, as internal("host"): made
+  // here, not from a file, since it needs the main module, process.exit's
+  // unwinding and the door, which only the bootstrap knows.
   internalCache.host = {
     exports: {
       exported: exported,
@@ -831,7 +835,25 @@
       // Rethrows `e` when it is process.exit() unwinding the stack (or the
       // program is exiting): a caller that answers for a handler's
       // exceptions must let that one through to the door.
-      passExit: function (e) { if (e === EXIT || exiting) throw e; }
+      passExit: function (e) { if (e === EXIT || exiting) throw e; },
+      // fn(a, b) for one of several events that came through the door in a
+      // single call (lib/http.js's requests of a reactor turn), as if it had
+      // come through on its own: what it throws goes to "uncaughtException"
+      // (null is returned), and the nextTick queue runs before the next one.
+      // The caller stops once exiting() is true.
+      asEvent: function (fn, a, b) {
+        var result = null;
+        try {
+          result = fn(a, b);
+        } catch (e) {
+          uncaught(e);
+        }
+        if (depth === tickDepth + 1 && tickQueue.length > 0) runTicks();
+        return result;
+      },
+      exiting: function () { return exiting; },
+      // fn() is called whenever a promise.wait() is about to run the loop.
+      beforeWait: function (fn) { waitHooks.push(fn); }
     }
   };
 

@@ -138,7 +138,7 @@ class MessageReader:
         self._delivering = True
         q = self._queue
         try:
-            while q and not self._user_paused and self.token is not None:
+            while q and not self._user_paused and not self._awaiting and self.token is not None:
                 event = q.popleft()
                 if event[0] == HEAD_EVENT:
                     self._decoder = None
@@ -184,6 +184,7 @@ class MessageReader:
     # -- for subclasses -----------------------------------------------------
 
     token = None
+    _awaiting = False  # a message handed up waits for its answer (the server's _RequestTurn)
 
     def _emit_head(self, args: tuple, flags: int) -> None:
         raise NotImplementedError
