@@ -12,8 +12,21 @@ JS_DIR = os.path.join(HERE, "js")
 PROJECT = os.path.dirname(HERE)
 
 
+# twistd, from whichever environment runs the tests.
+TWISTD = [
+    sys.executable,
+    "-c",
+    "import sys; from twisted.scripts.twistd import run; sys.argv[0] = 'twistd'; run()",
+]
+
+
 def runtime_command(script: str, *args: str) -> list[str]:
     return [sys.executable, "-m", "twisted_node", script, *args]
+
+
+def twistd_node(*args: str, logfile: str = "-") -> list[str]:
+    """`twistd node ARGS` in the foreground, without a pid file."""
+    return [*TWISTD, "-n", "--pidfile", "", "--logfile", logfile, "node", *args]
 
 
 def child_env(env: dict | None = None) -> dict:

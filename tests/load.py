@@ -23,12 +23,17 @@ def fetch(family, address, path: str = "/", timeout: float = 10.0) -> bytes:
         s.settimeout(timeout)
         s.connect(address)
         s.sendall(request)
-        chunks = []
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                return b"".join(chunks)
-            chunks.append(chunk)
+        return read_until_closed(s)
+
+
+def read_until_closed(sock: socket.socket) -> bytes:
+    """All that `sock` receives until the peer closes."""
+    chunks = []
+    while True:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
 
 
 def body(answer: bytes) -> str:

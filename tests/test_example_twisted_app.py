@@ -11,9 +11,8 @@ import urllib.request
 
 from twisted.trial import unittest
 
-from tests.jsrun import PROJECT, child_env
+from tests.jsrun import PROJECT, TWISTD, child_env
 from tests.ports import free_port, wait_for_port
-from tests.test_frontdoors import TWISTD
 
 APP = os.path.join(PROJECT, "examples", "twisted_app", "app.tac")
 

@@ -6,31 +6,23 @@ import json
 import os
 import socket
 import subprocess
-import sys
 
 from twisted.internet import defer, reactor, task
 from twisted.trial import unittest
 
-from tests.jsrun import JS_DIR, child_env
+from tests.jsrun import JS_DIR, TWISTD, child_env, twistd_node
 from tests.polling import eventually
 from tests.ports import refused
 from twisted_node.service import NodeService
 
 FRONT = os.path.join(JS_DIR, "frontdoors")
-# twistd, from whichever environment runs the tests.
-TWISTD = [
-    sys.executable,
-    "-c",
-    "import sys; from twisted.scripts.twistd import run; sys.argv[0] = 'twistd'; run()",
-]
 
 
 class Twistd(unittest.TestCase):
     def twistd(self, *args):
         tmp = self.mktemp()
         os.makedirs(tmp)
-        cmd = [*TWISTD, "-n", "--pidfile", "", "--logfile", "-", "node", *args]
-        return subprocess.run(cmd, cwd=tmp, env=child_env(), capture_output=True, timeout=60)
+        return subprocess.run(twistd_node(*args), cwd=tmp, env=child_env(), capture_output=True, timeout=60)
 
     def test_listed(self):
         out = subprocess.run(

@@ -20,6 +20,7 @@ import tempfile
 from twisted.trial import unittest
 
 from tests.certs import make_pki, write_pki
+from tests.load import read_until_closed
 from tests.jsrun import child_env, run_js, runtime_command
 from tests.test_http_protocols import MALFORMED, split_responses
 
@@ -33,15 +34,6 @@ CURL = shutil.which("curl")
 
 def pki_env() -> dict:
     return {"TN_PKI_" + name.upper(): pem for name, pem in make_pki().items()}
-
-
-def read_until_closed(sock: socket.socket) -> bytes:
-    chunks = []
-    while True:
-        chunk = sock.recv(65536)
-        if not chunk:
-            return b"".join(chunks)
-        chunks.append(chunk)
 
 
 def pattern(size: int) -> bytes:

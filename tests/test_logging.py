@@ -12,8 +12,7 @@ from twisted.logger import LogLevel
 from twisted.trial import unittest
 
 from tests import embedding
-from tests.jsrun import child_env, run_js
-from tests.test_frontdoors import TWISTD
+from tests.jsrun import child_env, run_js, twistd_node
 from twisted_node.protocols.output import MAX_LINE, LogOutput
 
 LOGGING_JS = os.path.join(embedding.EMBED, "logging.js")
@@ -48,7 +47,7 @@ class ServiceLogTests(unittest.TestCase):
 class TwistdLogFileTests(unittest.TestCase):
     def test_output_in_twistds_log_file(self):
         logfile = os.path.abspath(self.mktemp())
-        cmd = [*TWISTD, "-n", "--pidfile", "", "--logfile", logfile, "node", "--script", LOGGING_JS]
+        cmd = twistd_node("--script", LOGGING_JS, logfile=logfile)
         done = subprocess.run(
             cmd, env=child_env(), capture_output=True, timeout=60, cwd=os.path.dirname(logfile)
         )

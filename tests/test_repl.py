@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 
 from twisted.internet import defer, error, reactor
 from twisted.internet.endpoints import (
@@ -18,15 +17,8 @@ from twisted.internet.protocol import Protocol
 from twisted.internet.task import deferLater
 from twisted.trial import unittest
 
-from tests.jsrun import child_env
+from tests.jsrun import child_env, twistd_node
 from twisted_node.protocols.repl import ReplServerFactory, endpoint_string
-
-# twistd from whichever environment runs the tests, as tests/test_frontdoors.py
-TWISTD = [
-    sys.executable,
-    "-c",
-    "import sys; from twisted.scripts.twistd import run; sys.argv[0] = 'twistd'; run()",
-]
 
 
 class EndpointStringTests(unittest.TestCase):
@@ -230,19 +222,7 @@ class TwistdReplPortTests(unittest.TestCase):
         rundir = self.mktemp()
         os.makedirs(rundir)
         twistd = subprocess.Popen(
-            [
-                *TWISTD,
-                "-n",
-                "--pidfile",
-                "",
-                "--logfile",
-                "-",
-                "node",
-                "--script",
-                DAEMON,
-                "--repl-port",
-                f"127.0.0.1:{port}",
-            ],
+            twistd_node("--script", DAEMON, "--repl-port", f"127.0.0.1:{port}"),
             cwd=rundir,
             env=child_env(),
             stdout=subprocess.PIPE,

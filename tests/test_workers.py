@@ -10,14 +10,13 @@ import threading
 
 from twisted.trial import unittest
 
-from tests.jsrun import JS_DIR, run_js
+from tests.jsrun import JS_DIR, run_js, twistd_node
 from tests.load import Load, body, get
 from tests.ports import free_port
 from tests.polling import until
 from tests.supervised import Supervised
 
 WORKERS = os.path.join(JS_DIR, "workers")
-TWISTD = "import sys; from twisted.scripts.twistd import run; sys.argv[0] = 'twistd'; run()"
 
 
 class Workers(unittest.TestCase):
@@ -156,23 +155,7 @@ class Workers(unittest.TestCase):
         port = free_port()
         tmp = self.mktemp()
         os.makedirs(tmp)
-        import sys
-
-        command = [
-            sys.executable,
-            "-c",
-            TWISTD,
-            "-n",
-            "--pidfile",
-            "",
-            "--logfile",
-            "-",
-            "node",
-            "--script",
-            os.path.join(WORKERS, "hello.js"),
-            "--workers",
-            "2",
-        ]
+        command = twistd_node("--script", os.path.join(WORKERS, "hello.js"), "--workers", "2")
         sup = Supervised(tmp, command=command, env={"PORT": str(port)})
         self.addCleanup(sup.kill)
         pids = sup.workers_answering(port, 2)
