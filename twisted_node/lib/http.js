@@ -301,15 +301,15 @@ function onRequest(id, packed) {
 var handingUp = null; // the innermost onRequests under way: {packed, pos, count}
 
 function onRequests(packed) {
-  var out = "", outer = handingUp, batch = {packed: packed, pos: 0, count: 0};
-  handingUp = batch;
+  var out = "", outer = handingUp, call = {packed: packed, pos: 0, count: 0};
+  handingUp = call;
   try {
-    while (batch.pos < batch.packed.length && !door.exiting()) {
-      var pos = batch.pos, comma = packed.indexOf(",", pos), colon = packed.indexOf(":", comma);
+    while (call.pos < call.packed.length && !door.exiting()) {
+      var pos = call.pos, comma = packed.indexOf(",", pos), colon = packed.indexOf(":", comma);
       var id = +packed.slice(pos, comma), end = colon + 1 + +packed.slice(comma + 1, colon);
       var head = packed.slice(colon + 1, end);
-      batch.pos = end;
-      batch.count++;
+      call.pos = end;
+      call.count++;
       // A connection closed by an earlier one's handler is left out.
       var finished = connections.has(id) ? door.asEvent(onRequest, id, head) : null;
       out += finished ? finished.length + ":" + finished : "0:";
@@ -321,10 +321,10 @@ function onRequests(packed) {
 }
 
 door.beforeWait(function () {
-  var batch = handingUp;
-  if (batch !== null && batch.pos < batch.packed.length) {
-    batch.packed = ""; // the loop ends after the request waiting
-    binding.handBack(batch.count);
+  var call = handingUp;
+  if (call !== null && call.pos < call.packed.length) {
+    call.packed = ""; // onRequests' loop ends after the request that waits
+    binding.handBack(call.count);
   }
 });
 

@@ -678,55 +678,49 @@ class _RequestTurn:
     (ServerEvents.requests) rather than one call each: under load a poll
     brings many, and every call into V8 has a cost of its own, larger than
     the program's work for a simple request (HTTP hello over 50 connections:
-    1.6x the requests per second, HTTPS 1.55x). Each connection's own events stay in
-    order (its later ones wait for its request to go up: _awaiting), and
-    each request is handed up as if alone (its exceptions, process.nextTick;
-    lib/http.js's onRequests). The turn's end comes before the reactor polls
-    again, and the answers go out in the same turn (twisted_internals.at_turn_end)."""
+    1.6x the requests per second, HTTPS 1.55x). Each connection's own
+    events stay in order (its later ones wait for its request to go up:
+    _awaiting), and each request is handed up as if alone (its exceptions,
+    process.nextTick; lib/http.js's onRequests). The turn's end comes before
+    the reactor polls again, and the answers go out in the same turn
+    (twisted_internals.at_turn_end)."""
 
-    __slots__ = ("_reactor", "_requests", "_channels", "_heads")
+    __slots__ = ("_reactor", "_requests", "_waiting")
 
     def __init__(self, reactor, requests: Callable) -> None:
         self._reactor = reactor
         self._requests = requests
-        self._channels: list[ServerChannel] = []
-        self._heads: list[str] = []
+        self._waiting: list[tuple[ServerChannel, str]] = []  # (channel, head), in the order read
 
     def add(self, channel: ServerChannel, head: str) -> None:
-        if not self._channels:
+        if not self._waiting:
             twisted_internals.at_turn_end(self._reactor, self._hand_up)
-        self._channels.append(channel)
-        self._heads.append(head)
+        self._waiting.append((channel, head))
 
     def _hand_up(self) -> None:
-        channels, heads = self._channels, self._heads
-        self._channels, self._heads = [], []  # a handler's wait() may start the next turn's
-        # A connection closed since its request was read is left out.
-        live = [(c, head) for c, head in zip(channels, heads, strict=True) if c.token is not None]
-        answers: list = []
-        handed_back: set = set()
+        waiting, self._waiting = self._waiting, []  # a handler's wait() may start the next turn's
+        # A connection closed since its request was read is left out (it
+        # has nothing left to do).
+        live = [(channel, head) for channel, head in waiting if channel.token is not None]
 
         def hand_back(count: int) -> None:
             # A handler wait()s: the requests behind it come during the wait
             # (they may be what it waits for), from the turns it runs.
             for channel, head in live[count:]:
-                handed_back.add(channel)
                 self.add(channel, head)
             del live[count:]
 
+        answers: list = []
         try:
             if live:
                 answers = self._requests([(channel.token, head) for channel, head in live], hand_back)
         finally:
-            # Every connection goes on, whatever happened above; each gets
-            # the answer to its own request, in the order of `live` (fewer
-            # answers if the program ended), except those handed back.
-            answer_of = {channel: answer for (channel, _), answer in zip(live, answers, strict=False)}
-            for channel in channels:
-                if channel in handed_back:
-                    continue
+            # Every connection handed up goes on, whatever happened above,
+            # with the answer to its own request: `live` and `answers` are
+            # in the same order (fewer answers if the program ended).
+            for i, (channel, _) in enumerate(live):
                 try:
-                    channel._answered(answer_of.get(channel))
+                    channel._answered(answers[i] if i < len(answers) else None)
                 except Exception:
                     log.err(None, "twisted_node: answering an HTTP request")
 
