@@ -4,15 +4,20 @@ protocols/tcp.py.
 Events (bindings/events.py), `onEvent(id, code, ...)`:
 
   (server id, CONNECTION, handle, remote address, secure) -> the id JS gives
-      the new connection (null: refused)
+      the new connection (null: refused), or [id, commands]
   (server id, SERVER_CLOSE, errno)    the server stopped listening
-  (connection id, CONNECT)            connected (after the TLS handshake)
-  (connection id, RECEIVE, text)      -> what the "receive" listeners sent,
-      batched (written here when the call returns)
-  (connection id, EOF | DRAIN | TIMEOUT)
+  (connection id, RECEIVE, text)      -> what the listeners did (below)
+  (connection id, CONNECT | EOF | DRAIN | TIMEOUT)  -> the same; CONNECT:
+      connected (after the TLS handshake)
   (connection id, FULL)               the batched writes filled the buffer
       (send() says the same by returning false)
   (connection id, CLOSE, had_error)   nothing follows
+
+What a connection's listeners did to it while its event was dispatched
+comes back as the event's result (lib/internal/batch.js): null; the
+"binary" string of what they sent; or [that string or null, commands],
+the commands being what they called on it besides send, in order
+(`run_commands`). The writes are made first, then the commands.
 
 A connection keeps the program alive until its CLOSE was delivered, a
 listening server until it is closed.
@@ -63,24 +68,47 @@ def resolver(reactor):
     return lambda host: dns.resolve_host(reactor, host)
 
 
+def run_commands(conn: TCPConnection, commands: str) -> None:
+    """What a program called on a connection during one of its events,
+    done now, in order (lib/tcp.js _runDeferred): "c" close(), "t<ms>"
+    setTimeout, "e<encoding>" setEncoding, "n1" / "n0" setNoDelay, joined
+    by newlines. lib/tcp.js checked the arguments when they were called."""
+    for command in commands.split("\n"):
+        op, argument = command[:1], command[1:]
+        if op == "c":
+            conn.close()
+        elif op == "t":
+            conn.set_timeout(seconds(argument, "setTimeout"))
+        elif op == "e":
+            conn.set_encoding(argument)
+        elif op == "n":
+            conn.set_no_delay(argument == "1")
+        else:
+            raise NodeError(f"tcp: unknown connection command {command!r}")
+
+
 class _Route:
     """Where one connection's events go: JS object `id`. An object of its
     own rather than closures: an idle connection holds it, and this is the
     smallest form (closures and their cells cost about twice as much)."""
 
-    __slots__ = ("events", "raw", "id", "receive_key", "write")
+    __slots__ = ("events", "raw", "id", "receive_key", "write", "conn")
 
-    def __init__(self, events: Events, id, write) -> None:
+    def __init__(self, events: Events, id, conn: TCPConnection) -> None:
         self.events = events
         self.raw = events.raw  # set by the event that made the connection known to JS
         self.id = id
         self.receive_key = key(id, RECEIVE)
-        self.write = write  # the connection's write_batch
+        self.write = conn.write_batch
+        self.conn = conn
 
     def receive(self, text: str) -> None:
         """The hot path: as few frames as can be (the batch written inline)."""
         out = self.raw(self.receive_key, text)
         if out:
+            if out.__class__ is not str:
+                self.done(out)
+                return
             try:
                 data = out.encode("latin-1")
             except UnicodeEncodeError:
@@ -92,7 +120,21 @@ class _Route:
         if code == CLOSE:
             self.events(self.id, CLOSE, bool(argument))
         else:
-            self.events(self.id, code)
+            out = self.events(self.id, code)
+            if out:
+                self.done(out)
+
+    def done(self, out) -> None:
+        """An event's result (see the module's docstring): its writes, then
+        its commands."""
+        if out.__class__ is str:
+            writes, commands = out, None
+        else:
+            writes, commands = out[0], out[1]
+        if writes and not self.write(wire_bytes(writes)):
+            self.events(self.id, FULL)
+        if commands:
+            run_commands(self.conn, commands)
 
 
 def binding(host) -> dict:
@@ -108,7 +150,7 @@ def binding(host) -> dict:
         """The connection's events go to JS object `id`; the program stays
         alive until CLOSE was delivered."""
         conn.on_closed = host.hold("tcp connection", close=conn.force_close).release
-        route = _Route(events, id, conn.write_batch)
+        route = _Route(events, id, conn)
         conn.on_receive = route.receive
         conn.on_event = route.event
 
@@ -117,11 +159,16 @@ def binding(host) -> dict:
             if secure and not server.secure.has_credentials:
                 warn_once(server, "tcp", host.output)
             # JS builds the tcp.Connection, emits "connection" and gives
-            # its id: one crossing.
+            # its id, with what the listeners did to it: one crossing.
             id = events(server_id, CONNECTION, conn, remote_address, secure)
             if id is None:
                 return None
+            commands = None
+            if not isinstance(id, int):
+                id, commands = id[0], id[1]
             attach(conn, id)
+            if commands:
+                run_commands(conn, commands)
             return conn.on_event
 
         server = TCPServerFactory(reactor, accepted)
@@ -204,6 +251,7 @@ def binding(host) -> dict:
         "send": TCPConnection.send,  # the hot path: no frame of our own
         "setEncoding": lambda conn, encoding: conn.set_encoding(encoding),
         "close": lambda conn: conn.close(),
+        "run": run_commands,
         "forceClose": lambda conn: conn.force_close(),
         "readPause": lambda conn: conn.read_pause(),
         "readResume": lambda conn: conn.read_resume(),

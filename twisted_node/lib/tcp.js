@@ -8,9 +8,11 @@
 //
 // Flow control: send() returns false once the write buffer is over its
 // high-water mark (64 KiB); "drain" is emitted when it has emptied. Sends
-// from a "receive" listener are batched (lib/internal/batch.js) and written
-// when the event returns, so there the false comes with the send after the
-// one that filled the buffer. A sender that ignores this keeps being
+// from a listener of the connection's own events are batched
+// (lib/internal/batch.js) and written when the event returns, up to
+// BATCH_LIMIT: the send that would go past it writes the batch and itself
+// at once, so there the false comes with the send after the one that filled
+// the buffer (a "drain" listener that sends until false stops in time). A sender that ignores this keeps being
 // accepted (false each time) until 64 MiB are queued (or the process's
 // limit): send() then throws an Error with code "ENOBUFS" and does not queue
 // that data.
@@ -41,6 +43,7 @@ var CONNECTION = binding.CONNECTION,
     CLOSE = binding.CLOSE;
 
 var RECEIVE_CHUNK = 8192;
+var BATCH_LIMIT = 65536; // the write buffer's high-water mark
 
 var connections = new Map(), servers = new Map();
 var lastId = 0;
@@ -59,10 +62,26 @@ function onEvent(id, code, a, b, c) {
     return;
   }
   var conn = connections.get(id);
+  if (code === FULL) {
+    conn._full = true;
+  } else if (code === CLOSE) {
+    connections.delete(id);
+    conn.readyState = "closed";
+    conn._handle = null;
+    conn._batch = null;
+    conn._deferred = null;
+    conn._held = null;
+    conn._full = false;
+    conn.emit("close", a);
+  } else {
+    // What its listeners send or do to the connection comes back as the
+    // result (lib/internal/batch.js).
+    return batch.dispatch(conn, emitEvent, code);
+  }
+}
+
+function emitEvent(conn, code) {
   switch (code) {
-    case FULL:
-      conn._full = true;
-      break;
     case CONNECT:
       if (conn.readyState === "opening") conn.readyState = "open";
       conn.emit("connect");
@@ -77,15 +96,6 @@ function onEvent(id, code, a, b, c) {
       break;
     case TIMEOUT:
       conn.emit("timeout");
-      break;
-    case CLOSE:
-      connections.delete(id);
-      conn.readyState = "closed";
-      conn._handle = null;
-      conn._batch = null;
-      conn._held = null;
-      conn._full = false;
-      conn.emit("close", a);
       break;
   }
 }
@@ -104,9 +114,12 @@ function Connection() {
   this._noDelay = null;
   this._secure = null;
   this._paused = false;
-  // Sends made by "receive" listeners are batched (lib/internal/batch.js).
+  // What listeners send and do to the connection while one of its events
+  // is dispatched is gathered (lib/internal/batch.js): sends in _batch;
+  // close(), setTimeout(), setEncoding() and setNoDelay() in _deferred.
   this._batch = null;
   this._batchDepth = 0;
+  this._deferred = null;
   this._held = null; // the rest of a read that readPause() cut short
   this._heldScheduled = false;
   this._full = false; // the write buffer is known to be over its mark
@@ -146,14 +159,22 @@ Connection.prototype._deliverHeld = function () {
   if (this._paused || this._handle === null) return;
   var held = this._held;
   this._held = null;
-  var out = batch.dispatch(this, emitInChunks, held);
-  if (out !== null) this._writeBatch(out);
+  batch.run(this, emitInChunks, held);
   if (this._held === null && !this._paused && this._handle !== null) binding.readResume(this._handle);
 };
 
 // For batch.flush: what listeners sent, written now.
 Connection.prototype._writeBatch = function (data) {
   if (this._handle !== null && !binding.send(this._handle, data, "binary")) this._full = true;
+};
+
+// For batch.flush: what listeners did to the connection, done now. The
+// commands (bindings/tcp.py run_commands): "c" close(), "t<ms>" setTimeout,
+// "e<encoding>" setEncoding, "n1" / "n0" setNoDelay; gathered with
+// batch.defer while an event of the connection is dispatched (the event's
+// result carries them: a crossing saved), else done at once.
+Connection.prototype._runDeferred = function (commands) {
+  if (this._handle !== null) binding.run(this._handle, commands);
 };
 
 Connection.prototype.connect = function (port, host) {
@@ -175,7 +196,9 @@ Connection.prototype.connect = function (port, host) {
 
 Connection.prototype.setEncoding = function (encoding) {
   this._encoding = text.encodingName(encoding === undefined ? "binary" : encoding, "setEncoding");
-  if (this._handle !== null) binding.setEncoding(this._handle, this._encoding);
+  if (this._handle !== null && !batch.defer(this, "e" + this._encoding)) {
+    binding.setEncoding(this._handle, this._encoding);
+  }
 };
 
 Connection.prototype.send = function (data, encoding) {
@@ -194,10 +217,16 @@ Connection.prototype.send = function (data, encoding) {
   } else {
     throw new TypeError("send(data, encoding): data must be a string or an array of byte values");
   }
-  // "ascii" and "binary" both write the low 8 bits of each char: during a
-  // "receive" event they are batched, unless the buffer is full, where the
-  // binding must see the send to refuse it (ENOBUFS).
-  if (!this._full && encoding !== "utf8" && state !== "opening" && batch.add(this, data)) return true;
+  // "ascii" and "binary" both write the low 8 bits of each char: during an
+  // event of the connection they are batched, unless the buffer is full,
+  // where the binding must see the send to refuse it (ENOBUFS), or the
+  // batch would go past BATCH_LIMIT.
+  if (
+    !this._full && encoding !== "utf8" && state !== "opening" &&
+    (this._batch === null || this._batch.length + data.length <= BATCH_LIMIT) && batch.add(this, data)
+  ) {
+    return true;
+  }
   batch.flush(this);
   var ok = binding.send(this._handle, data, encoding);
   if (!ok) this._full = true;
@@ -210,14 +239,15 @@ Connection.prototype.close = function () {
   var state = this.readyState;
   if (state === "open" || state === "opening") this.readyState = "readOnly";
   else if (state === "writeOnly") this.readyState = "closed";
-  batch.flush(this); // what listeners sent goes before the FIN
-  binding.close(this._handle);
+  // The FIN goes after what listeners sent: with the result of the event
+  // being dispatched, if one is, which writes first.
+  if (!batch.defer(this, "c")) binding.close(this._handle);
 };
 
 Connection.prototype.forceClose = function () {
   if (this._handle === null) return;
   this.readyState = "closed";
-  this._batch = null; // no more I/O: what was not written is dropped
+  batch.flush(this); // what listeners sent goes as a send() would have
   this._held = null;
   binding.forceClose(this._handle);
 };
@@ -244,12 +274,14 @@ Connection.prototype.setTimeout = function (timeout) {
     throw new TypeError("setTimeout(timeout): timeout must be a number of milliseconds >= 0");
   }
   this._timeout = timeout;
-  if (this._handle !== null) binding.setTimeout(this._handle, timeout);
+  if (this._handle !== null && !batch.defer(this, "t" + timeout)) binding.setTimeout(this._handle, timeout);
 };
 
 Connection.prototype.setNoDelay = function (noDelay) {
   this._noDelay = noDelay === undefined ? true : !!noDelay;
-  if (this._handle !== null) binding.setNoDelay(this._handle, this._noDelay);
+  if (this._handle !== null && !batch.defer(this, this._noDelay ? "n1" : "n0")) {
+    binding.setNoDelay(this._handle, this._noDelay);
+  }
 };
 
 Connection.prototype.setSecure = function (format_type, ca_certs, crl_list, private_key, certificate) {
@@ -293,19 +325,24 @@ function Server(connection_listener) {
 process.inherits(Server, process.EventEmitter);
 exports.Server = Server;
 
-// An accepted connection: its id, or nothing (refused) if a "connection"
-// listener throws.
+// An accepted connection: its id, or [id, commands] when "connection"
+// listeners did something to it (see _runDeferred; their sends are not
+// gathered: it is "opening"), or nothing (refused) if one throws.
 Server.prototype._accept = function (handle, remoteAddress, secure) {
   var connection = new Connection();
   connection._handle = handle;
   connection.server = this; // as in v0.1.22: the server that accepted it
   connection.remoteAddress = remoteAddress;
   connection.readyState = "opening";
-  this.emit("connection", connection);
+  var out = batch.dispatch(connection, emitConnection, this);
   var id = ++lastId;
   connections.set(id, connection);
-  return id;
+  return out === null ? id : [id, out[1]];
 };
+
+function emitConnection(connection, server) {
+  server.emit("connection", connection);
+}
 
 // `port` may also be a UNIX socket path or a Twisted server endpoint string
 // ("unix:/run/app.sock", "tcp6:8080", "systemd:domain=INET:index=0"):

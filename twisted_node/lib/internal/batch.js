@@ -13,28 +13,55 @@
 //
 // The object needs _batch = null, _batchDepth = 0 and a _writeBatch(data).
 //
+// defer(obj, command): the same for what a listener does to the object
+// besides writing (a tcp connection's close(), setTimeout(), ...): a short
+// command the binding understands, gathered in obj._deferred (commands
+// joined by "\n"); the event's result is then [writes or null, commands],
+// and the binding runs them after the writes. Such an object also needs
+// _deferred = null and a _runDeferred(commands) for flush.
+//
+// Nothing gathered waits through a promise.wait() in a listener (the
+// program may wait for what the peer does with it): as the wait begins,
+// every object whose event is being dispatched is flushed.
+//
 // after(fn): writes that are merely coalesced (several sendBody() calls of
 // one response) are made once the outermost event dispatch returns, or on
 // the next tick outside any.
 
-var depth = 0;      // event dispatches on the stack, of any object
+var dispatching = []; // the objects whose events are being dispatched, innermost last
 var afterQueue = [];
 
 exports.dispatch = function (obj, emit, a, b, c) {
   obj._batchDepth++;
-  depth++;
+  dispatching.push(obj);
   var returned = false;
   try {
     emit(obj, a, b, c);
     returned = true;
   } finally {
     obj._batchDepth--;
+    dispatching.pop();
     if (!returned) exports.flush(obj);
-    if (--depth === 0 && afterQueue.length > 0) runAfter();
+    if (dispatching.length === 0 && afterQueue.length > 0) runAfter();
   }
-  var out = obj._batch;
+  var out = obj._batch, deferred = obj._deferred;
   obj._batch = null;
-  return out;
+  if (!deferred) return out; // the hot path: writes only (or nothing)
+  obj._deferred = null;
+  return [out, deferred];
+};
+
+// An event that JS itself dispatches (not one the binding called up with):
+// what the listeners gathered is written or run here when they return.
+exports.run = function (obj, emit, a, b, c) {
+  var out = exports.dispatch(obj, emit, a, b, c);
+  if (out === null) return;
+  if (typeof out === "string") {
+    obj._writeBatch(out);
+    return;
+  }
+  if (out[0] !== null) obj._writeBatch(out[0]);
+  obj._runDeferred(out[1]);
 };
 
 // Gathers `data` if an event of `obj` is being dispatched; false otherwise
@@ -49,15 +76,33 @@ exports.add = function (obj, data, single) {
   return true;
 };
 
-exports.flush = function (obj) {
-  var data = obj._batch;
-  if (data === null) return;
-  obj._batch = null;
-  obj._writeBatch(data);
+// Gathers `command` (see defer above) if an event of `obj` is being
+// dispatched; false otherwise (the caller does it itself, now).
+exports.defer = function (obj, command) {
+  if (obj._batchDepth === 0) return false;
+  obj._deferred = obj._deferred === null ? command : obj._deferred + "\n" + command;
+  return true;
 };
 
+// What was gathered for `obj`, written and run now (writes first).
+exports.flush = function (obj) {
+  var data = obj._batch, deferred = obj._deferred;
+  if (data !== null) {
+    obj._batch = null;
+    obj._writeBatch(data);
+  }
+  if (deferred) {
+    obj._deferred = null;
+    obj._runDeferred(deferred);
+  }
+};
+
+internal("host").beforeWait(function () {
+  for (var i = 0; i < dispatching.length; i++) exports.flush(dispatching[i]);
+});
+
 exports.after = function (fn) {
-  if (afterQueue.push(fn) === 1 && depth === 0) process.nextTick(runAfter);
+  if (afterQueue.push(fn) === 1 && dispatching.length === 0) process.nextTick(runAfter);
 };
 
 function runAfter() {
