@@ -12,12 +12,15 @@ Events (bindings/events.py), `onEvent(id, code, ...)`:
   (connection id, FULL)               the batched writes filled the buffer
       (send() says the same by returning false)
   (connection id, CLOSE, had_error)   nothing follows
+  (0, EVENTS, packed) -> [index, result, ...]: a reactor turn's CONNECT,
+      EOF, DRAIN, TIMEOUT and CLOSE events of all connections, in one call
+      at its end: "<key>" each, comma-separated, key = id * KEY + code, and
+      "!" after a CLOSE's key for had_error; the result of each item that
+      has one, by its index. handBack(count, results) from inside it: a
+      listener began a promise.wait() (tcp_events.Turn.hand_back).
 
 What a connection's listeners did to it while its event was dispatched
-comes back as the event's result (lib/internal/batch.js): null; the
-"binary" string of what they sent; or [that string or null, commands],
-the commands being what they called on it besides send, in order
-(`run_commands`). The writes are made first, then the commands.
+comes back as the event's result: see bindings/tcp_events.py.
 
 A connection keeps the program alive until its CLOSE was delivered, a
 listening server until it is closed.
@@ -27,8 +30,9 @@ from __future__ import annotations
 
 import weakref
 
-from twisted_node.bindings.args import dn_format, seconds, wire_bytes
-from twisted_node.bindings.events import Events, key
+from twisted_node.bindings.args import dn_format, seconds
+from twisted_node.bindings.events import Events
+from twisted_node.bindings.tcp_events import EVENTS, FULL, Route, Turn, run_commands
 from twisted_node.errors import NodeError
 from twisted_node.protocols import dns, listening, tls
 from twisted_node.protocols.tcp import (
@@ -45,10 +49,10 @@ from twisted_node.protocols.tcp import (
     parse_port,
 )
 
-# Event codes of this binding (those of the protocol, and its own).
+# Event codes of this binding (those of the protocol, and its own; FULL
+# and EVENTS: tcp_events).
 CONNECTION = 10
 SERVER_CLOSE = 11
-FULL = 12
 
 
 def warn_once(server, kind: str, output) -> None:
@@ -68,78 +72,10 @@ def resolver(reactor):
     return lambda host: dns.resolve_host(reactor, host)
 
 
-def run_commands(conn: TCPConnection, commands: str) -> None:
-    """What a program called on a connection during one of its events,
-    done now, in order (lib/tcp.js _runDeferred): "c" close(), "t<ms>"
-    setTimeout, "e<encoding>" setEncoding, "n1" / "n0" setNoDelay, joined
-    by newlines. lib/tcp.js checked the arguments when they were called."""
-    for command in commands.split("\n"):
-        op, argument = command[:1], command[1:]
-        if op == "c":
-            conn.close()
-        elif op == "t":
-            conn.set_timeout(seconds(argument, "setTimeout"))
-        elif op == "e":
-            conn.set_encoding(argument)
-        elif op == "n":
-            conn.set_no_delay(argument == "1")
-        else:
-            raise NodeError(f"tcp: unknown connection command {command!r}")
-
-
-class _Route:
-    """Where one connection's events go: JS object `id`. An object of its
-    own rather than closures: an idle connection holds it, and this is the
-    smallest form (closures and their cells cost about twice as much)."""
-
-    __slots__ = ("events", "raw", "id", "receive_key", "write", "conn")
-
-    def __init__(self, events: Events, id, conn: TCPConnection) -> None:
-        self.events = events
-        self.raw = events.raw  # set by the event that made the connection known to JS
-        self.id = id
-        self.receive_key = key(id, RECEIVE)
-        self.write = conn.write_batch
-        self.conn = conn
-
-    def receive(self, text: str) -> None:
-        """The hot path: as few frames as can be (the batch written inline)."""
-        out = self.raw(self.receive_key, text)
-        if out:
-            if out.__class__ is not str:
-                self.done(out)
-                return
-            try:
-                data = out.encode("latin-1")
-            except UnicodeEncodeError:
-                data = wire_bytes(out)
-            if not self.write(data):
-                self.events(self.id, FULL)
-
-    def event(self, code: int, argument) -> None:
-        if code == CLOSE:
-            self.events(self.id, CLOSE, bool(argument))
-        else:
-            out = self.events(self.id, code)
-            if out:
-                self.done(out)
-
-    def done(self, out) -> None:
-        """An event's result (see the module's docstring): its writes, then
-        its commands."""
-        if out.__class__ is str:
-            writes, commands = out, None
-        else:
-            writes, commands = out[0], out[1]
-        if writes and not self.write(wire_bytes(writes)):
-            self.events(self.id, FULL)
-        if commands:
-            run_commands(self.conn, commands)
-
-
 def binding(host) -> dict:
     reactor = host.reactor
     events = Events(host)
+    turn = Turn(reactor, events)
     resolve = resolver(reactor)
     # Connections made again with the same setSecure arguments to the same
     # host and port resume their TLS session (protocols/tls.py).
@@ -149,8 +85,8 @@ def binding(host) -> dict:
     def attach(conn: TCPConnection, id) -> None:
         """The connection's events go to JS object `id`; the program stays
         alive until CLOSE was delivered."""
-        conn.on_closed = host.hold("tcp connection", close=conn.force_close).release
-        route = _Route(events, id, conn)
+        release = host.hold("tcp connection", close=conn.force_close).release
+        route = Route(turn, id, conn, release)
         conn.on_receive = route.receive
         conn.on_event = route.event
 
@@ -160,6 +96,7 @@ def binding(host) -> dict:
                 warn_once(server, "tcp", host.output)
             # JS builds the tcp.Connection, emits "connection" and gives
             # its id, with what the listeners did to it: one crossing.
+            turn.before_direct()
             id = events(server_id, CONNECTION, conn, remote_address, secure)
             if id is None:
                 return None
@@ -191,6 +128,7 @@ def binding(host) -> dict:
 
         def closed(result):
             try:
+                turn.before_direct()
                 events(server.server_id, SERVER_CLOSE, 0)
             finally:
                 if hold is not None:
@@ -239,8 +177,10 @@ def binding(host) -> dict:
         "DRAIN": DRAIN,
         "TIMEOUT": TIMEOUT,
         "FULL": FULL,
+        "EVENTS": EVENTS,
         "CLOSE": CLOSE,
         "init": events.init,
+        "handBack": turn.hand_back,
         "createServer": create_server,
         "listen": listen,
         "closeServer": close_server,

@@ -836,15 +836,15 @@
       // program is exiting): a caller that answers for a handler's
       // exceptions must let that one through to the door.
       passExit: function (e) { if (e === EXIT || exiting) throw e; },
-      // fn(a, b) for one of several events that came through the door in a
-      // single call (lib/http.js's requests of a reactor turn), as if it had
-      // come through on its own: what it throws goes to "uncaughtException"
-      // (null is returned), and the nextTick queue runs before the next one.
-      // The caller stops once exiting() is true.
-      asEvent: function (fn, a, b) {
+      // fn(a, b, c) for one of several events that came through the door
+      // in a single call (a reactor turn's http requests, tcp events), as if
+      // it had come through on its own: what it throws goes to
+      // "uncaughtException" (null is returned), and the nextTick queue runs
+      // before the next one. The caller stops once exiting() is true.
+      asEvent: function (fn, a, b, c) {
         var result = null;
         try {
-          result = fn(a, b);
+          result = fn(a, b, c);
         } catch (e) {
           uncaught(e);
         }

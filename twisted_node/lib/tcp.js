@@ -30,7 +30,8 @@
 // directions (close_notify), and the peer's close_notify gives "eof"
 // immediately followed by "close".
 var binding = process.binding("tcp");
-var text = internal("text"), batch = internal("batch");
+var text = internal("text"), batch = internal("batch"), door = internal("host");
+var KEY = internal("events").KEY;
 
 var CONNECTION = binding.CONNECTION,
     SERVER_CLOSE = binding.SERVER_CLOSE,
@@ -40,6 +41,7 @@ var CONNECTION = binding.CONNECTION,
     DRAIN = binding.DRAIN,
     TIMEOUT = binding.TIMEOUT,
     FULL = binding.FULL,
+    EVENTS = binding.EVENTS,
     CLOSE = binding.CLOSE;
 
 var RECEIVE_CHUNK = 8192;
@@ -54,6 +56,7 @@ function nullable(value) {
 
 function onEvent(id, code, a, b, c) {
   if (code === RECEIVE) return connections.get(id)._receive(a);
+  if (code === EVENTS) return onEvents(a);
   if (code === CONNECTION) return servers.get(id)._accept(a, b, c);
   if (code === SERVER_CLOSE) {
     var server = servers.get(id);
@@ -79,6 +82,42 @@ function onEvent(id, code, a, b, c) {
     return batch.dispatch(conn, emitEvent, code);
   }
 }
+
+// A reactor turn's other connection events, in one call at its end
+// (bindings/tcp_events.py): each is handled as if it had come alone
+// (door.asEvent), and the result of each that has one is returned as
+// [index, result, ...]. A listener's promise.wait() hands back the events
+// after it, to come during the wait (one may be what it waits for), with
+// the results of those before it.
+var handingUp = null; // the innermost onEvents under way
+
+function onEvents(packed) {
+  var outer = handingUp, call = handingUp = {items: packed.split(","), pos: 0, results: null};
+  try {
+    while (call.pos < call.items.length && !door.exiting()) {
+      var item = call.items[call.pos++];
+      var key = parseInt(item, 10), code = key % KEY, id = (key - code) / KEY;
+      if (!connections.has(id)) continue; // closed by the program meanwhile
+      var result = door.asEvent(onEvent, id, code, item.charCodeAt(item.length - 1) === 33); // "!"
+      if (result) {
+        if (call.results === null) call.results = [];
+        call.results.push(call.pos - 1, result);
+      }
+    }
+  } finally {
+    handingUp = outer;
+  }
+  return call.results;
+}
+
+door.beforeWait(function () {
+  var call = handingUp;
+  if (call === null || (call.pos >= call.items.length && call.results === null)) return;
+  var results = call.results;
+  call.results = null;
+  call.items = []; // the loop ends after the event that waits
+  binding.handBack(call.pos, results);
+});
 
 function emitEvent(conn, code) {
   switch (code) {

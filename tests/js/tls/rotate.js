@@ -16,16 +16,19 @@ var server = tcp.createServer(function (socket) {
 server.setSecure("X509_PEM", null, null, pem("server_key"), pem("server_cert"));
 server.listen(0, "127.0.0.1");
 
-function connect(then) {
+// `trust`: the second connection's differs (the same CA, twice), so that it
+// has a client context of its own, without the first one's session: a
+// resumed session keeps the certificate it was made with.
+function connect(trust, then) {
   var client = tcp.createConnection(server.port, "localhost");
   client.setEncoding("utf8");
-  client.setSecure("X509_PEM", pem("ca_cert"));
+  client.setSecure("X509_PEM", trust);
   client.addListener("connect", function () { then(client); });
   return client;
 }
 
 var result = {};
-connect(function (first) {
+connect(pem("ca_cert"), function (first) {
   result.first = first.getPeerCertificate("DNstring");
   server.setSecure("X509_PEM", null, null, pem("renewed_server_key"), pem("renewed_server_cert"));
   try {
@@ -33,7 +36,7 @@ connect(function (first) {
   } catch (e) {
     result.mismatch = e.message;
   }
-  connect(function (second) {
+  connect(pem("ca_cert") + pem("ca_cert"), function (second) {
     result.second = second.getPeerCertificate("DNstring");
     result.secondVerify = second.verifyPeer();
     second.close();

@@ -6,7 +6,7 @@
 // across the bridge, where each costs a conversion. handler(onEvent) gives
 // them back to onEvent as (id, code, ...args).
 
-var KEY = 32;
+var KEY = exports.KEY = 32;
 
 exports.handler = function (onEvent) {
   return function (key, a, b, c, d) {
