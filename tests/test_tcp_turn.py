@@ -4,7 +4,8 @@ come alone: its exceptions, its process.nextTick callbacks, a
 promise.wait() that needs the events behind it or the peer's answer to one
 before it, and each connection's own answer. Real sockets against
 tests/js/tcp/one_turn.js; a "busy" line holds the loop while the clients
-end their side, so that their "eof" events come in the same turn."""
+end their side (or connect), so that their "eof" (or "connection") events
+come in the same turn."""
 
 from __future__ import annotations
 
@@ -103,3 +104,28 @@ class OneTurnTests(RuntimeServerCase):
         self.assertEqual(read_until_closed(socks[0]), b"private data for first\n")
         self.assertEqual(self.line(b"release\n"), b"released\n")
         self.assertEqual(read_until_closed(socks[1]), b"waited\n")
+
+    def test_a_refused_connection_takes_no_other_with_it(self):
+        # Four connections accepted in one turn; the "connection" listener
+        # throws for the first and the third: those are dropped, the
+        # others are served, and so is the connection made before them.
+        control = connect(self.port)
+        self.addCleanup(control.close)
+        control.sendall(b"refuse\n")
+        self.assertEqual(read_line(control), b"refusing\n")
+        control.sendall(b"busy 400\n")
+        time.sleep(0.15)
+        socks = [connect(self.port) for _ in range(4)]
+        self.assertEqual(read_line(control), b"busy\n")
+        for sock in socks:
+            self.addCleanup(sock.close)
+        served = []
+        for sock in socks:
+            try:
+                sock.sendall(b"who\n")
+                served.append(read_line(sock))
+            except ConnectionResetError:
+                served.append(b"")
+        self.assertEqual(served, [b"", b"hi who\n", b"", b"hi who\n"])
+        control.sendall(b"log\n")
+        self.assertEqual(read_line(control), b";2\n")

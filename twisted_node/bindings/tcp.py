@@ -1,23 +1,23 @@
 """The "tcp" binding: tcp.Server and tcp.Connection (lib/tcp.js) over
 protocols/tcp.py.
 
-Events (bindings/events.py), `onEvent(id, code, ...)`:
+Events (bindings/events.py), `onEvent(id, code, ...)`, one call each:
 
-  (server id, CONNECTION, handle, remote address, secure) -> the id JS gives
-      the new connection (null: refused), or [id, commands]
   (server id, SERVER_CLOSE, errno)    the server stopped listening
   (connection id, RECEIVE, text)      -> what the listeners did (below)
-  (connection id, CONNECT | EOF | DRAIN | TIMEOUT)  -> the same; CONNECT:
-      connected (after the TLS handshake)
   (connection id, FULL)               the batched writes filled the buffer
       (send() says the same by returning false)
-  (connection id, CLOSE, had_error)   nothing follows
-  (0, EVENTS, packed) -> [index, result, ...]: a reactor turn's CONNECT,
-      EOF, DRAIN, TIMEOUT and CLOSE events of all connections, in one call
-      at its end: "<key>" each, comma-separated, key = id * KEY + code, and
-      "!" after a CLOSE's key for had_error; the result of each item that
-      has one, by its index. handBack(count, results) from inside it: a
-      listener began a promise.wait() (tcp_events.Turn.hand_back).
+  (0, EVENTS, packed, handle...)      -> [index, result, ...]: the others,
+      a reactor turn's of all connections in one call at its end
+      (bindings/tcp_events.py), one item each in `packed`, comma-separated:
+      "<key> <server id> <secure 1|0> <remote address>" for CONNECTION (a
+      server's new connection; its handle is the next of the handles),
+      "<key>" for CONNECT (connected, after the TLS handshake), EOF, DRAIN,
+      TIMEOUT and CLOSE (nothing follows), "<key>!" for a CLOSE with
+      had_error; key = connection id * KEY + code. The result of each item
+      that has one, by its index; false for a refused connection.
+      handBack(count, results) from inside it: a listener began a
+      promise.wait() (tcp_events.Turn.hand_back).
 
 What a connection's listeners did to it while its event was dispatched
 comes back as the event's result: see bindings/tcp_events.py.
@@ -32,7 +32,7 @@ import weakref
 
 from twisted_node.bindings.args import dn_format, seconds
 from twisted_node.bindings.events import Events
-from twisted_node.bindings.tcp_events import EVENTS, FULL, Route, Turn, run_commands
+from twisted_node.bindings.tcp_events import CONNECTION, EVENTS, FULL, Route, Turn, run_commands
 from twisted_node.errors import NodeError
 from twisted_node.protocols import dns, listening, tls
 from twisted_node.protocols.tcp import (
@@ -49,9 +49,8 @@ from twisted_node.protocols.tcp import (
     parse_port,
 )
 
-# Event codes of this binding (those of the protocol, and its own; FULL
-# and EVENTS: tcp_events).
-CONNECTION = 10
+# Event codes of this binding (those of the protocol, and its own;
+# CONNECTION, FULL and EVENTS: tcp_events).
 SERVER_CLOSE = 11
 
 
@@ -82,31 +81,24 @@ def binding(host) -> dict:
     client_contexts = tls.ClientContexts()
     ports: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # client connection -> port
 
-    def attach(conn: TCPConnection, id) -> None:
+    def attach(conn: TCPConnection, id) -> Route:
         """The connection's events go to JS object `id`; the program stays
         alive until CLOSE was delivered."""
         release = host.hold("tcp connection", close=conn.force_close).release
         route = Route(turn, id, conn, release)
         conn.on_receive = route.receive
         conn.on_event = route.event
+        return route
 
     def create_server(server_id):
         def accepted(conn, remote_address, secure):
             if secure and not server.secure.has_credentials:
                 warn_once(server, "tcp", host.output)
-            # JS builds the tcp.Connection, emits "connection" and gives
-            # its id, with what the listeners did to it: one crossing.
-            turn.before_direct()
-            id = events(server_id, CONNECTION, conn, remote_address, secure)
-            if id is None:
+            if host.finished:
                 return None
-            commands = None
-            if not isinstance(id, int):
-                id, commands = id[0], id[1]
-            attach(conn, id)
-            if commands:
-                run_commands(conn, commands)
-            return conn.on_event
+            route = attach(conn, turn.next_id())
+            turn.accepted(route, server_id, remote_address, secure)
+            return route.event
 
         server = TCPServerFactory(reactor, accepted)
         server.server_id = server_id

@@ -3,14 +3,20 @@
 Each connection known to JS has a `Route` (its JS id, its writer, its
 hold on the program). "receive" goes up at once, one call each (the hot
 path of an echo: its answer is written as the call returns). The other
-events of a connection, CONNECT, EOF, DRAIN, TIMEOUT and CLOSE, wait for
-the end of the reactor's turn, where `Turn` hands all of a program's in one
-call (EVENTS): a call into V8 costs more than most of these events' work
-once it alternates with other work (the TLS handshakes of bench/tls: four
-calls per connection were about an eighth of its CPU). Order is kept: any
-event that goes up on its own first hands up those waiting
-(`Turn.before_direct`), and lib/tcp.js's onEvents handles each as if it had
-come alone (its exceptions, then process.nextTick, before the next one).
+events, a server's new connection (CONNECTION) and a connection's CONNECT,
+EOF, DRAIN, TIMEOUT and CLOSE, wait for the end of the reactor's turn,
+where `Turn` hands all of a program's in one call (EVENTS): a call into V8
+costs more than most of these events' work once it alternates with other
+work (the TLS handshakes of bench/tls: four calls per connection were about
+an eighth of its CPU). Order is kept: any event that goes up on its own
+first hands up those waiting (`Turn.before_direct`), and lib/tcp.js's
+onEvents handles each as if it had come alone (its exceptions, then
+process.nextTick, before the next one).
+
+So that the events of a connection accepted in a turn can follow it in the
+same call, the binding numbers accepted connections itself (`next_id`:
+even ids; lib/tcp.js gives odd ones to what it makes). A connection whose
+"connection" listener throws is refused when the call returns.
 
 An event's result is what the connection's listeners did to it meanwhile
 (lib/internal/batch.js): null; the "binary" string of what they sent; or
@@ -21,6 +27,8 @@ then the commands.
 
 from __future__ import annotations
 
+import itertools
+
 from twisted.python import log
 
 from twisted_node.bindings.args import seconds, wire_bytes
@@ -30,6 +38,7 @@ from twisted_node.protocols.tcp import CLOSE, RECEIVE, TCPConnection
 from twisted_node.protocols.twisted_internals import at_turn_end
 
 # Event codes of the tcp binding that this module sends.
+CONNECTION = 10
 FULL = 12
 EVENTS = 13
 
@@ -112,13 +121,22 @@ class Turn:
     """A program's connection events of one reactor turn, handed up in one
     call at its end (see the module's docstring); one per binding."""
 
-    __slots__ = ("events", "_reactor", "items", "_handing_up")
+    __slots__ = ("events", "_reactor", "items", "_handing_up", "_ids")
 
     def __init__(self, reactor, events: Events) -> None:
         self.events = events
         self._reactor = reactor
         self.items: list[tuple[Route, int, object]] = []  # (route, code, argument), in order
         self._handing_up: list = []  # hand_back of each call under way, the innermost last
+        self._ids = itertools.count(2, 2)
+
+    def next_id(self) -> int:
+        """The JS id of a connection a server accepted."""
+        return next(self._ids)
+
+    def accepted(self, route: Route, server_id: int, remote_address: str, secure: bool) -> None:
+        """A server's new connection: its "connection" event, at the turn's end."""
+        self.add(route, CONNECTION, (server_id, remote_address, secure))
 
     def add(self, route: Route, code: int, argument) -> None:
         if not self.items:
@@ -141,8 +159,12 @@ class Turn:
             if results is not None:  # [index, result, ...] for the items with one
                 for j in range(0, len(results), 2):
                     route = items[int(results[j])][0]
+                    result = results[j + 1]
                     try:
-                        route.done(results[j + 1])
+                        if result is False:  # a "connection" listener threw
+                            route.conn.refuse()
+                        else:
+                            route.done(result)
                     except Exception:  # that connection's own trouble: the others go on
                         log.err(None, "twisted_node: the result of a tcp event")
             for route, code, _ in items[settled:upto]:
@@ -163,14 +185,11 @@ class Turn:
                     at_turn_end(self._reactor, self.hand_up)
                 self.items[:0] = rest
 
-        packed = ",".join(
-            f"{key(route.id, code)}!" if code == CLOSE and argument else str(key(route.id, code))
-            for route, code, argument in items
-        )
+        packed, handles = _pack(items)
         results = None
         self._handing_up.append(hand_back)
         try:
-            results = self.events.raw(EVENTS, packed)
+            results = self.events.raw(EVENTS, packed, *handles)
         finally:
             self._handing_up.pop()
             # Whatever happened in the call, every connection's CLOSE that
@@ -183,3 +202,21 @@ class Turn:
         EVENTS call under way took `count` items (the last one waits), and
         `results` are those of the ones before it."""
         self._handing_up[-1](int(count), results)
+
+
+def _pack(items) -> tuple[str, list]:
+    """EVENTS' arguments for `items` (bindings/tcp.py's docstring): the
+    packed string, and the handles of the new connections, in order."""
+    parts = []
+    handles = []
+    for route, code, argument in items:
+        k = key(route.id, code)
+        if code == CONNECTION:
+            server_id, remote_address, secure = argument
+            parts.append(f"{k} {server_id} {1 if secure else 0} {remote_address}")
+            handles.append(route.conn)
+        elif code == CLOSE and argument:
+            parts.append(f"{k}!")
+        else:
+            parts.append(str(k))
+    return ",".join(parts), handles

@@ -48,16 +48,23 @@ var RECEIVE_CHUNK = 8192;
 var BATCH_LIMIT = 65536; // the write buffer's high-water mark
 
 var connections = new Map(), servers = new Map();
-var lastId = 0;
+// Ids of the objects made here are odd; the binding numbers the connections
+// a server accepts, with even ones (bindings/tcp_events.py).
+var lastId = -1;
+
+function nextId() {
+  return (lastId += 2);
+}
 
 function nullable(value) {
   return value === undefined ? null : value;
 }
 
-function onEvent(id, code, a, b, c) {
-  if (code === RECEIVE) return connections.get(id)._receive(a);
-  if (code === EVENTS) return onEvents(a);
-  if (code === CONNECTION) return servers.get(id)._accept(a, b, c);
+function onEvent(id, code, a) {
+  if (code === RECEIVE) {
+    var receiving = connections.get(id);
+    return receiving === undefined ? null : receiving._receive(a); // undefined: refused
+  }
   if (code === SERVER_CLOSE) {
     var server = servers.get(id);
     servers.delete(id);
@@ -65,6 +72,7 @@ function onEvent(id, code, a, b, c) {
     return;
   }
   var conn = connections.get(id);
+  if (conn === undefined) return null; // refused (its "connection" listener threw)
   if (code === FULL) {
     conn._full = true;
   } else if (code === CLOSE) {
@@ -83,23 +91,34 @@ function onEvent(id, code, a, b, c) {
   }
 }
 
-// A reactor turn's other connection events, in one call at its end
-// (bindings/tcp_events.py): each is handled as if it had come alone
+// A reactor turn's connection events other than "receive", in one call at
+// its end (bindings/tcp_events.py): args are (key, packed, handles of the
+// new connections...). Each is handled as if it had come alone
 // (door.asEvent), and the result of each that has one is returned as
-// [index, result, ...]. A listener's promise.wait() hands back the events
-// after it, to come during the wait (one may be what it waits for), with
-// the results of those before it.
+// [index, result, ...]; a new connection's is false if it was refused. A
+// listener's promise.wait() hands back the events after it, to come during
+// the wait (one may be what it waits for), with the results of those
+// before it.
 var handingUp = null; // the innermost onEvents under way
 
-function onEvents(packed) {
-  var outer = handingUp, call = handingUp = {items: packed.split(","), pos: 0, results: null};
+function onEvents(args) {
+  var outer = handingUp;
+  var call = handingUp = {items: args[1].split(","), pos: 0, results: null, handles: args, handle: 2};
   try {
     while (call.pos < call.items.length && !door.exiting()) {
       var item = call.items[call.pos++];
-      var key = parseInt(item, 10), code = key % KEY, id = (key - code) / KEY;
-      if (!connections.has(id)) continue; // closed by the program meanwhile
-      var result = door.asEvent(onEvent, id, code, item.charCodeAt(item.length - 1) === 33); // "!"
-      if (result) {
+      var key = parseInt(item, 10), code = key % KEY, id = (key - code) / KEY, result;
+      if (code === CONNECTION) {
+        // "<key> <server id> <secure: 1 or 0> <remote address>"
+        var handle = call.handles[call.handle++];
+        result = door.asEvent(accept, id, handle, item);
+        if (!connections.has(id)) result = false;
+      } else if (connections.has(id)) {
+        result = door.asEvent(onEvent, id, code, item.charCodeAt(item.length - 1) === 33); // "!"
+      } else {
+        continue; // refused, or closed by the program meanwhile
+      }
+      if (result || result === false) {
         if (call.results === null) call.results = [];
         call.results.push(call.pos - 1, result);
       }
@@ -108,6 +127,12 @@ function onEvents(packed) {
     handingUp = outer;
   }
   return call.results;
+}
+
+function accept(id, handle, item) {
+  var fields = item.split(" ");
+  var server = servers.get(+fields[1]);
+  return server === undefined ? null : server._accept(id, handle, fields.slice(3).join(" "), fields[2] === "1");
 }
 
 door.beforeWait(function () {
@@ -139,7 +164,10 @@ function emitEvent(conn, code) {
   }
 }
 
-binding.init(internal("events").handler(onEvent));
+var dispatchEvent = internal("events").handler(onEvent);
+binding.init(function (key, a, b, c, d) {
+  return key === EVENTS ? onEvents(arguments) : dispatchEvent(key, a, b, c, d);
+});
 
 // --- tcp.Connection ------------------------------------------------------------
 
@@ -221,7 +249,7 @@ Connection.prototype.connect = function (port, host) {
     throw new Error("connect: the connection is " + this.readyState + "; wait for \"close\" before reusing it");
   }
   if (port === undefined || port === null) throw new TypeError("connect(port, host): port is required");
-  var id = ++lastId;
+  var id = nextId();
   this._handle = binding.connect(id, port, nullable(host));
   connections.set(id, this);
   this.readyState = "opening";
@@ -358,25 +386,25 @@ function Server(connection_listener) {
     }
     this.addListener("connection", connection_listener);
   }
-  this._id = ++lastId;
+  this._id = nextId();
   this._handle = binding.createServer(this._id);
 }
 process.inherits(Server, process.EventEmitter);
 exports.Server = Server;
 
-// An accepted connection: its id, or [id, commands] when "connection"
-// listeners did something to it (see _runDeferred; their sends are not
-// gathered: it is "opening"), or nothing (refused) if one throws.
-Server.prototype._accept = function (handle, remoteAddress, secure) {
+// An accepted connection, `id` numbered by the binding: known here unless a
+// "connection" listener throws (it is refused). Returns what the listeners
+// did to it, null or [null, commands] (see _runDeferred; their sends are not
+// gathered: it is "opening").
+Server.prototype._accept = function (id, handle, remoteAddress, secure) {
   var connection = new Connection();
   connection._handle = handle;
   connection.server = this; // as in v0.1.22: the server that accepted it
   connection.remoteAddress = remoteAddress;
   connection.readyState = "opening";
   var out = batch.dispatch(connection, emitConnection, this);
-  var id = ++lastId;
   connections.set(id, connection);
-  return out === null ? id : [id, out[1]];
+  return out;
 };
 
 function emitConnection(connection, server) {

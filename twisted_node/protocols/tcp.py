@@ -427,13 +427,19 @@ class ServerConnection(TCPConnection):
     def _announce(self) -> bool:
         factory = self.factory
         on_event = factory.on_connection(self, self.remote_address, self.secure is not None)
-        if on_event is None:  # refused (the program ended, or its listener threw)
-            self._forced = True
-            self.transport.abortConnection()
+        if on_event is None:  # refused (the program ended)
+            self.refuse()
             return False
         self.on_event = on_event
         factory.connections.add(self)  # a graceful stop waits for it
         return True
+
+    def refuse(self) -> None:
+        """The program will not have it (its "connection" listener threw):
+        gone at once, without a word to the peer."""
+        if not self._lost:
+            self._forced = True
+            self.transport.abortConnection()
 
     def connectionLost(self, reason: Failure) -> None:
         super().connectionLost(reason)

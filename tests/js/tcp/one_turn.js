@@ -16,9 +16,11 @@
 //             answers "busy"
 //   release   fulfils the promise "wait" waits for
 //   log       answers the log and the count of throws
+//   refuse    from now on, every other new connection's "connection"
+//             listener throws (the first one's after this does)
 var tcp = require("tcp"), sys = require("sys");
 
-var log = [], throws = 0, released = new process.Promise();
+var log = [], throws = 0, released = new process.Promise(), refusing = false, accepted = 0;
 process.addListener("uncaughtException", function () { throws++; });
 
 function release() {
@@ -26,6 +28,7 @@ function release() {
 }
 
 var server = tcp.createServer(function (socket) {
+  if (refusing && accepted++ % 2 === 0) throw new Error("refused on purpose");
   var name = null;
   socket.setEncoding("binary");
   socket.addListener("receive", function (data) {
@@ -37,6 +40,9 @@ var server = tcp.createServer(function (socket) {
     } else if (line === "release") {
       release();
       socket.send("released\n");
+    } else if (line === "refuse") {
+      refusing = true;
+      socket.send("refusing\n");
     } else if (line === "log") {
       socket.send(log.join(",") + ";" + throws + "\n");
     } else {
