@@ -4,7 +4,8 @@
 //
 // Events come through the binding's one event function, onEvent(id, code,
 // ...), `id` naming the connection or server in the tables below (they hold
-// an object only while it can get events).
+// an object only while it can get events): "receive" one call each, the
+// others of a reactor turn together (onEvents, at the turn's end).
 //
 // Flow control: send() returns false once the write buffer is over its
 // high-water mark (64 KiB); "drain" is emitted when it has emptied. Sends
