@@ -84,10 +84,9 @@ def binding(host) -> dict:
     def attach(conn: TCPConnection, id) -> Route:
         """The connection's events go to JS object `id`; the program stays
         alive until CLOSE was delivered."""
-        release = host.hold("tcp connection", close=conn.force_close).release
-        route = Route(turn, id, conn, release)
+        route = Route(turn, id, conn, host.hold("tcp connection", close=conn.force_close))
         conn.on_receive = route.receive
-        conn.on_event = route.event
+        conn.on_event = route
         return route
 
     def create_server(server_id):
@@ -98,7 +97,7 @@ def binding(host) -> dict:
                 return None
             route = attach(conn, turn.next_id())
             turn.accepted(route, server_id, remote_address, secure)
-            return route.event
+            return route
 
         server = TCPServerFactory(reactor, accepted)
         server.server_id = server_id

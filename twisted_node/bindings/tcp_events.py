@@ -63,22 +63,23 @@ def run_commands(conn: TCPConnection, commands: str) -> None:
 
 
 class Route:
-    """Where one connection's events go: JS object `id`. An object of its
-    own rather than closures: an idle connection holds it, and this is the
-    smallest form (closures and their cells cost about twice as much).
-    `release` ends the connection's hold on the program: once its CLOSE was
+    """Where one connection's events go: JS object `id`; the connection's
+    on_event (it is called as one: no bound method to hold). An object of
+    its own rather than closures: an idle connection holds it, and this is
+    the smallest form (closures and their cells cost about twice as much).
+    `hold` keeps the program alive until the connection's CLOSE was
     delivered."""
 
-    __slots__ = ("turn", "raw", "id", "receive_key", "write", "conn", "release")
+    __slots__ = ("turn", "raw", "id", "receive_key", "write", "conn", "hold")
 
-    def __init__(self, turn: Turn, id, conn: TCPConnection, release) -> None:
+    def __init__(self, turn: Turn, id, conn: TCPConnection, hold) -> None:
         self.turn = turn
         self.raw = turn.events.raw  # set by the event that made the connection known to JS
         self.id = id
         self.receive_key = key(id, RECEIVE)
         self.write = conn.write_batch
         self.conn = conn
-        self.release = release
+        self.hold = hold
 
     def receive(self, text: str) -> None:
         """The hot path: as few frames as can be (the batch written inline)."""
@@ -97,7 +98,8 @@ class Route:
             if not self.write(data):
                 self.full()
 
-    def event(self, code: int, argument) -> None:
+    def __call__(self, code: int, argument) -> None:
+        """on_event: at the turn's end."""
         self.turn.add(self, code, argument)
 
     def done(self, out) -> None:
@@ -169,7 +171,7 @@ class Turn:
                         log.err(None, "twisted_node: the result of a tcp event")
             for route, code, _ in items[settled:upto]:
                 if code == CLOSE:
-                    route.release()
+                    route.hold.release()
             settled = max(settled, upto)
 
         def hand_back(count: int, results) -> None:

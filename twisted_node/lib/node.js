@@ -175,7 +175,10 @@
       this._handled = true; // wait() itself handles the error: it throws it
       // Events handed to JS together whose turn has not come (lib/http.js's
       // requests) go back, to come during the wait, as they would have.
-      for (var i = 0; i < waitHooks.length; i++) waitHooks[i]();
+      // The hooks run last registered first: a module's own (tcp's hands
+      // over what the events before the waiting one did) before those of
+      // what it loaded (batch.js's writes what the waiting one did so far).
+      for (var i = waitHooks.length - 1; i >= 0; i--) waitHooks[i]();
       // The reactor runs re-entrantly below, as the event loop would: the
       // nextTick queue runs at this depth too (a door call returning to a
       // wait() counts as returning to the loop), and the timer slot must be

@@ -12,11 +12,11 @@
 // from a listener of the connection's own events are batched
 // (lib/internal/batch.js) and written when the event returns, up to
 // BATCH_LIMIT: the send that would go past it writes the batch and itself
-// at once, so there the false comes with the send after the one that filled
-// the buffer (a "drain" listener that sends until false stops in time). A sender that ignores this keeps being
-// accepted (false each time) until 64 MiB are queued (or the process's
-// limit): send() then throws an Error with code "ENOBUFS" and does not queue
-// that data.
+// at once, so there the false comes with the send after the one that
+// filled the buffer (a "drain" listener that sends until false stops in
+// time). A sender that ignores this keeps being accepted (false each time)
+// until 64 MiB are queued (or the process's limit): send() then throws an
+// Error with code "ENOBUFS" and does not queue that data.
 //
 // "receive" carries at most RECEIVE_CHUNK characters (8 KiB of "binary" or
 // "ascii" data), as v0.1 read 8 KiB at a time: a larger read from the socket
@@ -131,9 +131,10 @@ function onEvents(args) {
 }
 
 function accept(id, handle, item) {
-  var fields = item.split(" ");
-  var server = servers.get(+fields[1]);
-  return server === undefined ? null : server._accept(id, handle, fields.slice(3).join(" "), fields[2] === "1");
+  var a = item.indexOf(" "), b = item.indexOf(" ", a + 1); // around the server id
+  var server = servers.get(+item.slice(a + 1, b));
+  if (server === undefined) return null;
+  return server._accept(id, handle, item.slice(b + 3), item.charCodeAt(b + 1) === 49); // "1": secure
 }
 
 door.beforeWait(function () {
@@ -237,7 +238,7 @@ Connection.prototype._writeBatch = function (data) {
 };
 
 // For batch.flush: what listeners did to the connection, done now. The
-// commands (bindings/tcp.py run_commands): "c" close(), "t<ms>" setTimeout,
+// commands (bindings/tcp_events.py run_commands): "c" close(), "t<ms>" setTimeout,
 // "e<encoding>" setEncoding, "n1" / "n0" setNoDelay; gathered with
 // batch.defer while an event of the connection is dispatched (the event's
 // result carries them: a crossing saved), else done at once.
