@@ -66,3 +66,34 @@ class OneTurnTests(RuntimeServerCase):
         self.assertEqual(
             answers, [b"private data for /first\n", b"waited\n", b"released\n", b"private data for /after\n"]
         )
+
+    def test_a_character_beyond_the_bmp_shifts_no_other_answer(self):
+        with connect(self.port) as sock:
+            sock.sendall(request("/astral"))
+            alone = read_response(sock)[2]
+        self.assertEqual(alone, b"x\x00y\n")
+        answers = self.in_one_turn(["/astral", "/a", "/astral", "/b"])
+        self.assertEqual(answers, [alone, b"private data for /a\n", alone, b"private data for /b\n"])
+
+    def test_a_wait_does_not_hold_back_the_answers_before_it(self):
+        # /second is answered before /wait waits in the same call: that
+        # answer must reach its client during the wait, whose end this
+        # client brings about once it has it. (The first connection
+        # accepted after /busy tends to be read alone.)
+        busy = connect(self.port)
+        self.addCleanup(busy.close)
+        busy.sendall(request("/busy?ms=400"))
+        time.sleep(0.15)
+        socks = []
+        for path in ("/first", "/second", "/wait"):
+            sock = connect(self.port)
+            self.addCleanup(sock.close)
+            sock.sendall(request(path))
+            socks.append(sock)
+        self.assertEqual(read_response(busy)[2], b"busy\n")
+        self.assertEqual(read_response(socks[0])[2], b"private data for /first\n")
+        self.assertEqual(read_response(socks[1])[2], b"private data for /second\n")
+        with connect(self.port) as sock:
+            sock.sendall(request("/release"))
+            self.assertEqual(read_response(sock)[2], b"released\n")
+        self.assertEqual(read_response(socks[2])[2], b"waited\n")

@@ -18,8 +18,9 @@ Events (bindings/events.py), `onEvent(id, code, ...)`:
       reactor turn, any servers' (http_server._RequestTurn), each
       "<connection>,<length>:<head>"; each answer "<length>:<what REQUEST
       returns>" ("0:" for null), in order (fewer if the program ended).
-      handBack(count) from inside it: a handler began a promise.wait(); the
-      requests after the first `count` are handed up again later.
+      handBack(count, answers) from inside it: a handler began a
+      promise.wait(); `answers` are those of the first count - 1 (sent
+      now), the requests after the first `count` are handed up again later.
   (connection, BODY, text, complete) -> likewise
   (connection, DRAIN)
   (connection, CLOSE, had_error)
@@ -42,6 +43,7 @@ from twisted_node.bindings.args import dn_format, seconds, wire_bytes
 from twisted_node.bindings.events import KEY, Events
 from twisted_node.bindings.tcp import resolver, warn_once
 from twisted_node.errors import NodeError
+from twisted_node.jsbridge.convert import length_prefixed
 from twisted_node.protocols import http_client, http_common, http_server, listening, tcp, tls
 
 # Event codes.
@@ -62,22 +64,14 @@ def _finished(result):
 
 
 def _pack_requests(items) -> str:
+    # The heads are latin-1 (http_common.headers_text): their lengths here
+    # are lib/http.js's too.
     return "".join([f"{id},{len(head)}:{head}" for id, head in items])
 
 
 def _unpack_answers(packed) -> list:
     """REQUESTS' result: what _finished makes of each answer, in order."""
-    answers = []
-    if not packed:
-        return answers
-    pos, size = 0, len(packed)
-    while pos < size:
-        colon = packed.index(":", pos)
-        start = colon + 1
-        end = start + int(packed[pos:colon])
-        answers.append(_finished(packed[start:end]))
-        pos = end
-    return answers
+    return [_finished(answer) for answer in length_prefixed(packed)] if packed else []
 
 
 class _Binding:
@@ -295,7 +289,7 @@ def binding(host) -> dict:
             tls.add_server_context(f.secure, name, fmt, ca, crl, key, cert)
         ),
         "serverAddress": b.address,
-        "handBack": lambda count: b.handing_up[-1](int(count)),
+        "handBack": lambda count, answers: b.handing_up[-1](int(count), _unpack_answers(answers)),
         "write": lambda channel, data: channel.write(wire_bytes(data), http_server.END_NONE),
         "finish": lambda channel, data: channel.write(wire_bytes(data), http_server.END_KEEP),
         "finishClose": lambda channel, data: channel.write(wire_bytes(data), http_server.END_CLOSE),

@@ -37,6 +37,34 @@ def js_str(s: str) -> str:
     return _ASTRAL.sub(_surrogate_pair, s)
 
 
+def length_prefixed(packed: str) -> list[str]:
+    """The strings of "<length>:<string>" ... as JS packs them (lib/http.js's
+    answers): its lengths count UTF-16 code units (String.length), and a
+    character beyond the BMP, two units there, is one character here. So
+    when there is one, the lengths are followed in UTF-16."""
+    pieces = []
+    if packed.isascii() or _ASTRAL.search(packed) is None:
+        pos, size = 0, len(packed)
+        while pos < size:
+            colon = packed.index(":", pos)
+            start = colon + 1
+            end = start + int(packed[pos:colon])
+            pieces.append(packed[start:end])
+            pos = end
+        return pieces
+    units = packed.encode("utf-16-le", "surrogatepass")  # two bytes a unit
+    pos, size = 0, len(units)
+    while pos < size:
+        colon = pos
+        while units[colon : colon + 2] != b":\x00":  # past the length's digits
+            colon += 2
+        start = colon + 2
+        end = start + 2 * int(units[pos:colon].decode("utf-16-le"))
+        pieces.append(units[start:end].decode("utf-16-le", "surrogatepass"))
+        pos = end
+    return pieces
+
+
 def crosses_as_is(args: tuple) -> bool:
     """True if each value goes to V8 unchanged (numbers, booleans, None,
     ASCII strings): an event's usual arguments, checked in less time than

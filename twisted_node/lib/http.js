@@ -296,12 +296,13 @@ function onRequest(id, packed) {
 // REQUESTS in twisted_node/bindings/http.py): each handled as if it had come
 // alone, its answer "<length>:<onRequest's result>", in order. A handler
 // that wait()s would hold back the requests behind it, which may be what it
-// waits for: they go back to the binding first (handBack), which hands them
-// up again during the wait.
+// waits for, and the answers before it, which their clients may need to
+// bring its end about: both go back to the binding first (handBack), which
+// sends those answers and hands the requests up again during the wait.
 var handingUp = null; // the innermost onRequests under way: {packed, pos, count}
 
 function onRequests(packed) {
-  var out = "", outer = handingUp, call = {packed: packed, pos: 0, count: 0};
+  var outer = handingUp, call = {packed: packed, pos: 0, count: 0, out: ""};
   handingUp = call;
   try {
     while (call.pos < call.packed.length && !door.exiting()) {
@@ -312,19 +313,21 @@ function onRequests(packed) {
       call.count++;
       // A connection closed by an earlier one's handler is left out.
       var finished = connections.has(id) ? door.asEvent(onRequest, id, head) : null;
-      out += finished ? finished.length + ":" + finished : "0:";
+      call.out += finished ? finished.length + ":" + finished : "0:";
     }
   } finally {
     handingUp = outer;
   }
-  return out;
+  return call.out;
 }
 
 door.beforeWait(function () {
   var call = handingUp;
-  if (call !== null && call.pos < call.packed.length) {
+  if (call !== null && (call.pos < call.packed.length || call.out !== "")) {
+    var answers = call.out;
     call.packed = ""; // onRequests' loop ends after the request that waits
-    binding.handBack(call.count);
+    call.out = "";
+    binding.handBack(call.count, answers);
   }
 });
 

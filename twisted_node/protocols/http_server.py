@@ -119,9 +119,10 @@ class ServerEvents:
     without a body read in one turn of the reactor, handed up together at
     its end (see _RequestTurn), each as request(token, head) would have
     been; it returns what request() would have, for each in order (a
-    shorter list if the program ended meanwhile). hand_back(count) from
-    inside it: the requests after the first `count` were not handed up (a
-    handler runs the reactor: promise.wait()) and are to be handed up later.
+    shorter list if the program ended meanwhile). hand_back(count, answers)
+    from inside it: a handler runs the reactor (promise.wait()); `answers`
+    are those of the first count - 1, to be sent now, and the requests
+    after the first `count` were not handed up and are to be later.
     """
 
     connection: Callable
@@ -703,9 +704,26 @@ class _RequestTurn:
         # has nothing left to do).
         live = [(channel, head) for channel, head in waiting if channel.token is not None]
 
-        def hand_back(count: int) -> None:
-            # A handler wait()s: the requests behind it come during the wait
-            # (they may be what it waits for), from the turns it runs.
+        answered = 0  # live[:answered] have gone on with their answers
+
+        def answer(answers: list, upto: int) -> None:
+            # Every connection handed up goes on, with the answer to its own
+            # request: `answers` are those of live[answered:upto], in order
+            # (fewer if the program ended).
+            nonlocal answered
+            for i, (channel, _) in enumerate(live[answered:upto]):
+                try:
+                    channel._answered(answers[i] if i < len(answers) else None)
+                except Exception:
+                    log.err(None, "twisted_node: answering an HTTP request")
+            answered = max(answered, upto)
+
+        def hand_back(count: int, answers: list) -> None:
+            # A handler wait()s: the answers before it go out now (their
+            # clients may be what brings the wait's end about), the requests
+            # behind it come during the wait (they may be what it waits
+            # for), from the turns it runs.
+            answer(answers, count - 1)
             for channel, head in live[count:]:
                 self.add(channel, head)
             del live[count:]
@@ -715,14 +733,7 @@ class _RequestTurn:
             if live:
                 answers = self._requests([(channel.token, head) for channel, head in live], hand_back)
         finally:
-            # Every connection handed up goes on, whatever happened above,
-            # with the answer to its own request: `live` and `answers` are
-            # in the same order (fewer answers if the program ended).
-            for i, (channel, _) in enumerate(live):
-                try:
-                    channel._answered(answers[i] if i < len(answers) else None)
-                except Exception:
-                    log.err(None, "twisted_node: answering an HTTP request")
+            answer(answers, len(live))  # whatever happened above
 
 
 class ServerFactory(TCPServerFactory):

@@ -7,6 +7,7 @@
 //                "tick ID": each tick runs before the next request's handler
 //   /wait        wait()s for the promise /release fulfils, then answers
 //   /release     fulfils it
+//   /astral      answers with a character beyond the BMP
 //   /log         answers the log, and the count of throws
 var http = require("http"), sys = require("sys");
 
@@ -37,6 +38,13 @@ var server = http.createServer(function (req, res) {
   } else if (path === "/release") {
     released.emitSuccess();
     answer(res, "released\n");
+  } else if (path === "/astral") {
+    // A character beyond the BMP is two chars in JS and one in Python: its
+    // answer must not shift the answers after it. (Sent as "ascii", as
+    // the manual's default: the low 8 bits of each character, 4 bytes.)
+    res.sendHeader(200, {"Content-Type": "text/plain", "Content-Length": "4"});
+    res.sendBody("x\ud83d\ude00y\n");
+    res.finish();
   } else if (path === "/log") {
     answer(res, log.join(",") + ";" + throws + "\n");
   } else {
