@@ -13,6 +13,10 @@ first hands up those waiting (`Turn.before_direct`), and lib/tcp.js's
 onEvents handles each as if it had come alone (its exceptions, then
 process.nextTick, before the next one).
 
+The events of a turn came before anything its listeners do: a readPause()
+made by one holds back (protocols/tcp.py) what comes for that connection
+from then on, not what the same call already carries for it.
+
 So that the events of a connection accepted in a turn can follow it in the
 same call, the binding numbers accepted connections itself (`next_id`:
 even ids; lib/tcp.js gives odd ones to what it makes). A connection whose
