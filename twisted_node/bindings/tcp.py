@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import weakref
 
-from twisted_node.bindings.args import dn_format, seconds
+from twisted_node.bindings.args import dn_format
 from twisted_node.bindings.events import Events
 from twisted_node.bindings.tcp_events import CONNECTION, EVENTS, FULL, Route, Turn, run_commands
 from twisted_node.errors import NodeError
@@ -180,14 +180,10 @@ def binding(host) -> dict:
         "serverAddress": address,
         "connect": connect_js,
         "send": TCPConnection.send,  # the hot path: no frame of our own
-        "setEncoding": lambda conn, encoding: conn.set_encoding(encoding),
-        "close": lambda conn: conn.close(),
-        "run": run_commands,
+        "run": run_commands,  # close() and the setters (tcp_events.run_commands)
         "forceClose": lambda conn: conn.force_close(),
         "readPause": lambda conn: conn.read_pause(),
         "readResume": lambda conn: conn.read_resume(),
-        "setTimeout": lambda conn, ms: conn.set_timeout(seconds(ms, "setTimeout")),
-        "setNoDelay": lambda conn, flag=True: conn.set_no_delay(flag),
         "secureContext": secure_context,
         "setSecure": set_secure,
         "verifyPeer": lambda conn: conn.verify_peer(),

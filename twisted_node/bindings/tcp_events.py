@@ -49,7 +49,7 @@ EVENTS = 13
 
 def run_commands(conn: TCPConnection, commands: str) -> None:
     """What a program called on a connection during one of its events,
-    done now, in order (lib/tcp.js _runDeferred): "c" close(), "t<ms>"
+    done now, in order (lib/tcp.js command): "c" close(), "t<ms>"
     setTimeout, "e<encoding>" setEncoding, "n1" / "n0" setNoDelay, joined
     by newlines. lib/tcp.js checked the arguments when they were called."""
     for command in commands.split("\n"):

@@ -237,11 +237,16 @@ Connection.prototype._writeBatch = function (data) {
   if (this._handle !== null && !binding.send(this._handle, data, "binary")) this._full = true;
 };
 
-// For batch.flush: what listeners did to the connection, done now. The
-// commands (bindings/tcp_events.py run_commands): "c" close(), "t<ms>" setTimeout,
-// "e<encoding>" setEncoding, "n1" / "n0" setNoDelay; gathered with
-// batch.defer while an event of the connection is dispatched (the event's
-// result carries them: a crossing saved), else done at once.
+// What close() and the setters do to the socket, as the commands of
+// bindings/tcp_events.py's run_commands: "c" close(), "t<ms>" setTimeout,
+// "e<encoding>" setEncoding, "n1" / "n0" setNoDelay, joined by "\n".
+// Gathered with batch.defer while an event of the connection is dispatched
+// (the event's result carries them: a crossing saved), else done at once.
+function command(conn, cmd) {
+  if (!batch.defer(conn, cmd)) binding.run(conn._handle, cmd);
+}
+
+// For batch.flush: the gathered commands, done now.
 Connection.prototype._runDeferred = function (commands) {
   if (this._handle !== null) binding.run(this._handle, commands);
 };
@@ -255,19 +260,18 @@ Connection.prototype.connect = function (port, host) {
   this._handle = binding.connect(id, port, nullable(host));
   connections.set(id, this);
   this.readyState = "opening";
-  var handle = this._handle;
-  if (this._encoding !== null) binding.setEncoding(handle, this._encoding);
-  if (this._timeout !== null) binding.setTimeout(handle, this._timeout);
-  if (this._noDelay !== null) binding.setNoDelay(handle, this._noDelay);
+  var handle = this._handle, settings = [];
+  if (this._encoding !== null) settings.push("e" + this._encoding);
+  if (this._timeout !== null) settings.push("t" + this._timeout);
+  if (this._noDelay !== null) settings.push(this._noDelay ? "n1" : "n0");
+  if (settings.length > 0) binding.run(handle, settings.join("\n"));
   if (this._secure !== null) binding.setSecure(handle, this._secure);
   if (this._paused) binding.readPause(handle);
 };
 
 Connection.prototype.setEncoding = function (encoding) {
   this._encoding = text.encodingName(encoding === undefined ? "binary" : encoding, "setEncoding");
-  if (this._handle !== null && !batch.defer(this, "e" + this._encoding)) {
-    binding.setEncoding(this._handle, this._encoding);
-  }
+  if (this._handle !== null) command(this, "e" + this._encoding);
 };
 
 Connection.prototype.send = function (data, encoding) {
@@ -310,7 +314,7 @@ Connection.prototype.close = function () {
   else if (state === "writeOnly") this.readyState = "closed";
   // The FIN goes after what listeners sent: with the result of the event
   // being dispatched, if one is, which writes first.
-  if (!batch.defer(this, "c")) binding.close(this._handle);
+  command(this, "c");
 };
 
 Connection.prototype.forceClose = function () {
@@ -343,14 +347,12 @@ Connection.prototype.setTimeout = function (timeout) {
     throw new TypeError("setTimeout(timeout): timeout must be a number of milliseconds >= 0");
   }
   this._timeout = timeout;
-  if (this._handle !== null && !batch.defer(this, "t" + timeout)) binding.setTimeout(this._handle, timeout);
+  if (this._handle !== null) command(this, "t" + timeout);
 };
 
 Connection.prototype.setNoDelay = function (noDelay) {
   this._noDelay = noDelay === undefined ? true : !!noDelay;
-  if (this._handle !== null && !batch.defer(this, this._noDelay ? "n1" : "n0")) {
-    binding.setNoDelay(this._handle, this._noDelay);
-  }
+  if (this._handle !== null) command(this, this._noDelay ? "n1" : "n0");
 };
 
 Connection.prototype.setSecure = function (format_type, ca_certs, crl_list, private_key, certificate) {
